@@ -1,0 +1,301 @@
+"""The REX request (« demande d'enregistrement »), its rows, its history and the reference data it uses."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from accounts.models import BureauDouane, Entreprise
+
+
+# ---------------------------------------------------------------- reference data
+class Chapitre(models.Model):
+    """A chapter (2 digits) of the Harmonized System, with its official French label."""
+
+    code = models.CharField("chapitre", max_length=2, unique=True)
+    libelle = models.TextField("libellé")
+    libelle_recherche = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "chapitre SH"
+        verbose_name_plural = "chapitres SH"
+
+    def __str__(self):
+        return f"{self.code} – {self.libelle}"
+
+
+class PositionTarifaire(models.Model):
+    """A heading (SH4) of the Harmonized System valid today, with its official French label."""
+
+    code = models.CharField("position SH4", max_length=4, unique=True)
+    chapitre = models.ForeignKey(Chapitre, on_delete=models.CASCADE, related_name="positions")
+    libelle = models.TextField("libellé")
+    libelle_recherche = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "position tarifaire (SH4)"
+        verbose_name_plural = "positions tarifaires (SH4)"
+
+    def __str__(self):
+        return f"{self.code} – {self.libelle}"
+
+
+class CadrePreferentiel(models.Model):
+    """A preferential framework (agreement or unilateral scheme) in which the REX system is used."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    libelle = models.CharField("libellé", max_length=250)
+    description = models.TextField("description", blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
+    actif = models.BooleanField("proposé dans le formulaire", default=True)
+
+    class Meta:
+        ordering = ["ordre", "libelle"]
+        verbose_name = "cadre préférentiel"
+        verbose_name_plural = "cadres préférentiels"
+
+    def __str__(self):
+        return self.libelle
+
+
+# ---------------------------------------------------------------- the request
+class Statut(models.TextChoices):
+    """The statuses of guide §8, with its words."""
+
+    BROUILLON = "brouillon", "Brouillon"
+    EN_ETUDE = "en_etude", "En étude"
+    INCOMPLETE = "incomplete", "Incomplète"
+    REJETEE = "rejetee", "Rejetée"
+    OCTROYEE = "octroyee", "Octroyée"
+    MODIFICATION_DEMANDEE = "modification_demandee", "Modification demandée"
+    VERSION_ANTERIEURE = "version_anterieure", "Version antérieure"
+    REVOQUEE = "revoquee", "Révoquée"
+
+
+# An EORI holding one of these cannot file again (guide §5.1).
+STATUTS_ACTIFS = (
+    Statut.EN_ETUDE,
+    Statut.INCOMPLETE,
+    Statut.OCTROYEE,
+    Statut.MODIFICATION_DEMANDEE,
+)
+
+
+class Activite(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    COMMERCIALISATION = "commercialisation", "Commercialisation"
+
+
+class Demande(models.Model):
+    """A REX registration request, from the draft to the registration it becomes."""
+
+    numero = models.CharField("numéro", max_length=20, unique=True, null=True, blank=True)
+    statut = FSMField(
+        "statut", max_length=30, choices=Statut.choices, default=Statut.BROUILLON, protected=True
+    )
+    # Rubrique 1
+    bureau = models.ForeignKey(
+        BureauDouane, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="bureau de douane compétent",
+    )
+    service = models.ForeignKey(
+        BureauDouane, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes",
+        verbose_name="service en charge",
+    )
+    # Rubrique 2: the applicant, who becomes the holder
+    titulaire = models.ForeignKey(
+        Entreprise, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes_rex",
+        verbose_name="demandeur",
+    )
+    titulaire_eori = models.CharField("numéro EORI", max_length=17, blank=True)
+    titulaire_raison_sociale = models.CharField("raison sociale", max_length=200, blank=True)
+    titulaire_adresse = models.CharField("adresse", max_length=420, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    courriel = models.CharField("courriel", max_length=254, blank=True)
+    activite = models.CharField(
+        "activité principale", max_length=20, choices=Activite.choices, blank=True
+    )
+    # Rubrique 3: the customs representative, when one files
+    representant = models.ForeignKey(
+        Entreprise, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes_representees",
+        verbose_name="représentant en douane",
+    )
+    representant_telephone = models.CharField("téléphone du représentant", max_length=30, blank=True)
+    representant_courriel = models.CharField("courriel du représentant", max_length=254, blank=True)
+    # Rubrique 6
+    cadres = models.ManyToManyField(
+        CadrePreferentiel, blank=True, related_name="demandes", verbose_name="cadres préférentiels"
+    )
+    # Rubrique 7
+    engagement = models.BooleanField("je m'engage à souscrire", default=False)
+    engagement_nom = models.CharField("nom", max_length=150, blank=True)
+    engagement_fonction = models.CharField("fonction", max_length=150, blank=True)
+    engagement_lieu = models.CharField("lieu", max_length=150, blank=True)
+    consentement_publication = models.BooleanField(
+        "consentement à la publication", null=True, blank=True
+    )
+
+    depot_papier = models.BooleanField(
+        "déposée par le service sur formulaire papier", default=False,
+        help_text="Annexe 22-06 bis du règlement d'exécution (UE) 2015/2447 : procédure exceptionnelle.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demandes_creees",
+        verbose_name="créée par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("dernière mise à jour", auto_now=True)
+    soumise_le = models.DateTimeField("soumise le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = "demande REX"
+        verbose_name_plural = "demandes REX"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["titulaire"],
+                condition=Q(statut__in=[s.value for s in STATUTS_ACTIFS]),
+                name="un_rex_actif_par_eori",
+                violation_error_message=(
+                    "Cet EORI possède déjà un numéro REX en cours de validité ou une demande déposée."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["statut", "-updated_at"])]
+
+    def __str__(self):
+        return self.numero or f"Brouillon n° {self.pk}"
+
+    @property
+    def est_brouillon(self) -> bool:
+        return self.statut == Statut.BROUILLON
+
+    # Transitions: pure, they check the source status and stamp their own fields.
+    # Only rex.services calls them (the actor is required, so a template never can).
+    @transition(field=statut, source=Statut.BROUILLON, target=Statut.EN_ETUDE)
+    def soumettre(self, *, by, numero: str, when) -> None:
+        self.numero = numero
+        self.soumise_le = when
+        self.service = self.bureau
+        if self.titulaire is not None:
+            self.titulaire_eori = self.titulaire.eori
+            self.titulaire_raison_sociale = self.titulaire.raison_sociale
+            self.titulaire_adresse = self.titulaire.adresse_complete
+
+
+class Contact(models.Model):
+    """Rubrique 4: a contact person (every field required at validation, except the fax)."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="contacts")
+    ordre = models.PositiveSmallIntegerField(default=0)
+    nom = models.CharField("nom", max_length=150, blank=True)
+    prenom = models.CharField("prénom", max_length=150, blank=True)
+    fonction = models.CharField("fonction", max_length=150, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    fax = models.CharField("fax", max_length=30, blank=True)
+    courriel = models.CharField("courriel", max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["ordre", "id"]
+        verbose_name = "contact"
+
+
+class LigneMarchandise(models.Model):
+    """Rubrique 5: a heading (SH4) or a whole chapter (2 digits), with a short description."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="marchandises")
+    ordre = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField("position tarifaire (SH4) ou chapitre", max_length=4, blank=True)
+    description = models.CharField("description de la marchandise", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["ordre", "id"]
+        verbose_name = "ligne de marchandise"
+        verbose_name_plural = "lignes de marchandises"
+
+
+def document_path(instance, filename):
+    # The stored name never comes from the user: no path tricks, no collisions.
+    return f"demandes/{instance.demande_id}/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """A document attached to a request; stored outside any public URL."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="documents")
+    nom = models.CharField("nom du document", max_length=200)
+    fichier = models.FileField(upload_to=document_path, max_length=200)
+    nom_original = models.CharField("fichier d'origine", max_length=255)
+    type_mime = models.CharField("type", max_length=120)
+    taille = models.PositiveIntegerField("taille (octets)")
+    ajoute_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("ajouté le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "document"
+
+
+class Evenement(models.Model):
+    """« Historique »: one immutable row per event in the life of a request; written by services only."""
+
+    class Kind(models.TextChoices):
+        CREATION = "creation", "Création du brouillon"
+        SOUMISSION = "soumission", "Dépôt de la demande"
+
+    demande = models.ForeignKey(
+        Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="evenements"
+    )
+    numero_demande = models.CharField("numéro", max_length=20, blank=True)
+    acteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )  # traçabilité
+    kind = models.CharField("événement", max_length=40, choices=Kind.choices)
+    statut_avant = models.CharField(max_length=30, choices=Statut.choices, blank=True)
+    statut_apres = models.CharField(max_length=30, choices=Statut.choices, blank=True)
+    commentaire = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "événement"
+
+
+class Compteur(models.Model):
+    """The last request number given in a year (FR-REX-AAAA-NNNNN)."""
+
+    annee = models.PositiveSmallIntegerField(primary_key=True)
+    dernier = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "compteur de numérotation"
+
+
+class Courriel(models.Model):
+    """Outbox: every e-mail is written here in the transaction, then sent by a Celery task.
+
+    A broker outage never loses one: the periodic task sends whatever is still unsent.
+    """
+
+    destinataire = models.EmailField()
+    sujet = models.CharField(max_length=250)
+    texte = models.TextField()
+    html = models.TextField(blank=True)
+    demande = models.ForeignKey(
+        Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="courriels"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    envoye_le = models.DateTimeField(null=True, blank=True, db_index=True)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    derniere_erreur = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "courriel"

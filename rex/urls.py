@@ -1,0 +1,27 @@
+from django.urls import path
+
+from rex import views
+
+app_name = "rex"
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("demandes/nouvelle/", views.deposer, name="deposer"),
+    path("demandes/<int:pk>/", views.detail, name="detail"),
+    path("demandes/<int:pk>/formulaire/", views.formulaire, name="formulaire"),
+    path("demandes/<int:pk>/documents/", views.documents, name="documents"),
+    path(
+        "demandes/<int:pk>/documents/<int:document_pk>/",
+        views.telecharger_document,
+        name="document",
+    ),
+    path(
+        "demandes/<int:pk>/documents/<int:document_pk>/supprimer/",
+        views.supprimer_document,
+        name="supprimer_document",
+    ),
+    path("demandes/<int:pk>/recapitulatif/", views.recapitulatif, name="recapitulatif"),
+    path("demandes/<int:pk>/abandonner/", views.abandonner, name="abandonner"),
+    path("demandes/<int:pk>/confirmation/", views.confirmation, name="confirmation"),
+    path("nomenclature/", views.nomenclature, name="nomenclature"),
+]

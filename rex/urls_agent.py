@@ -1,0 +1,10 @@
+from django.urls import path
+
+from rex import views_agent
+
+app_name = "agent"
+
+urlpatterns = [
+    path("", views_agent.file, name="file"),
+    path("demandes/<int:pk>/", views_agent.detail, name="detail"),
+]

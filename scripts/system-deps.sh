@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the system libraries the project needs, when they are missing (Debian/Ubuntu).
+set -euo pipefail
+need=()
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Paquets système manquants : ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+  echo "Installez-les avec : apt-get install -y ${need[*]}"; exit 1; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"

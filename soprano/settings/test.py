@@ -1,0 +1,13 @@
+"""Test settings: the same as production, faster hashing, mails kept in memory."""
+
+import os
+import tempfile
+
+from soprano.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["default"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="soprano-test-files-")  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
