@@ -1,0 +1,159 @@
+"""factory_boy factories, one Trait per state."""
+
+import factory
+from django.utils import timezone
+from stdnum import luhn
+
+from accounts.models import BureauDouane, Departement, Entreprise, Mandat, User
+from rex.models import CadrePreferentiel, Chapitre, Contact, Demande, LigneMarchandise, PositionTarifaire
+
+
+def siret_valide(n: int) -> str:
+    body = f"{n:013d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class DepartementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Departement
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 95) + 1:02d}")
+    nom = factory.Sequence(lambda n: f"Département {n}")
+    pae_nom = "PAE de test"
+    pae_courriel = factory.Sequence(lambda n: f"pae{n}@douane.example")
+
+
+class BureauDouaneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BureauDouane
+
+    nom = factory.Sequence(lambda n: f"Bureau de douane n° {n}")
+    adresse = "1 quai de la Douane"
+    code_postal = "75001"
+    ville = "Paris"
+    courriel = factory.Sequence(lambda n: f"bureau{n}@douane.example")
+
+
+class EntrepriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entreprise
+
+    eori = factory.Sequence(lambda n: "FR" + siret_valide(123450000 + n))
+    raison_sociale = factory.Sequence(lambda n: f"Exportations Dupont {n}")
+    adresse = "12 rue des Exportateurs"
+    code_postal = "69002"
+    ville = "Lyon"
+
+    class Params:
+        representant = factory.Trait(
+            est_representant_en_douane=True,
+            raison_sociale=factory.Sequence(lambda n: f"Transit Martin {n}"),
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An activated operator account; traits for each step of guide §2–§3."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: "utilisateur" + "".join(chr(97 + int(d)) for d in str(n)))
+    email = factory.LazyAttribute(lambda u: f"{u.username}@exemple.fr")
+    first_name = "Claire"
+    last_name = "Durand"
+    is_active = True
+    password = factory.PostGenerationMethodCall("set_password", "Motdepasse1!")
+
+    class Params:
+        certifie = factory.Trait(
+            entreprise=factory.SubFactory(EntrepriseFactory),
+            certifie_le=factory.LazyFunction(timezone.now),
+        )
+        habilite = factory.Trait(
+            entreprise=factory.SubFactory(EntrepriseFactory),
+            certifie_le=factory.LazyFunction(timezone.now),
+            habilite_le=factory.LazyFunction(timezone.now),
+        )
+        representant = factory.Trait(
+            entreprise=factory.SubFactory(EntrepriseFactory, representant=True),
+            certifie_le=factory.LazyFunction(timezone.now),
+            habilite_le=factory.LazyFunction(timezone.now),
+        )
+        agent = factory.Trait(service=factory.SubFactory(BureauDouaneFactory))
+
+
+class MandatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mandat
+
+    representant = factory.SubFactory(EntrepriseFactory, representant=True)
+    represente = factory.SubFactory(EntrepriseFactory)
+
+
+class ChapitreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chapitre
+        django_get_or_create = ("code",)
+
+    code = "22"
+    libelle = "Boissons, liquides alcooliques et vinaigres"
+    libelle_recherche = "boissons, liquides alcooliques et vinaigres"
+
+
+class PositionTarifaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PositionTarifaire
+        django_get_or_create = ("code",)
+
+    code = "2204"
+    chapitre = factory.SubFactory(ChapitreFactory, code=factory.LazyAttribute(lambda c: "22"))
+    libelle = "Vins de raisins frais, y compris les vins enrichis en alcool"
+    libelle_recherche = "vins de raisins frais, y compris les vins enrichis en alcool"
+
+
+class CadrePreferentielFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CadrePreferentiel
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"cadre-{n}")
+    libelle = factory.Sequence(lambda n: f"Accord de libre-échange n° {n}")
+
+
+class DemandeFactory(factory.django.DjangoModelFactory):
+    """A request; `complete=True` fills every rubrique so that it passes validation."""
+
+    class Meta:
+        model = Demande
+        skip_postgeneration_save = True
+
+    created_by = factory.SubFactory(UserFactory, habilite=True)
+    titulaire = factory.LazyAttribute(lambda d: d.created_by.entreprise)
+
+    class Params:
+        complete = factory.Trait(
+            bureau=factory.SubFactory(BureauDouaneFactory),
+            telephone="01 23 45 67 89",
+            courriel="export@exemple.fr",
+            activite="production",
+            engagement=True,
+            engagement_nom="Claire Durand",
+            engagement_fonction="Directrice export",
+            engagement_lieu="Lyon",
+            consentement_publication=True,
+        )
+
+    @factory.post_generation
+    def lignes(obj, create, extracted, **kwargs):
+        if not create or not obj.bureau_id:
+            return
+        Contact.objects.create(
+            demande=obj, nom="Durand", prenom="Claire", fonction="Directrice export",
+            telephone="01 23 45 67 89", courriel="claire.durand@exemple.fr",
+        )
+        position = PositionTarifaireFactory()
+        LigneMarchandise.objects.create(demande=obj, code=position.code, description="Vins rouges")
+        obj.cadres.add(CadrePreferentielFactory())
