@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rex import views
+from rex import views, views_reference
 
 app_name = "rex"
 
@@ -23,5 +23,6 @@ urlpatterns = [
     path("demandes/<int:pk>/recapitulatif/", views.recapitulatif, name="recapitulatif"),
     path("demandes/<int:pk>/abandonner/", views.abandonner, name="abandonner"),
     path("demandes/<int:pk>/confirmation/", views.confirmation, name="confirmation"),
-    path("nomenclature/", views.nomenclature, name="nomenclature"),
+    path("lignes/<str:prefixe>/", views.ligne, name="ligne"),
+    path("nomenclature/", views_reference.nomenclature, name="nomenclature"),
 ]

@@ -1,5 +1,337 @@
-from django.shortcuts import render
+"""Operator portal of SOPRANO/REX (guide §3.5–§6): thin views over selectors and services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import operateur_habilite_required
+from rex import selectors, services, validation
+from rex.documents import servir_document
+from rex.forms import DocumentForm, contacts_formset, marchandises_formset
+from rex.models import Chapitre, Demande, PositionTarifaire, Statut
+
+ACTIONS_LIGNES = {"contacts", "marchandises"}
 
 
+def _demande(request, pk: int) -> Demande:
+    return get_object_or_404(
+        selectors.demandes_operateur(request.user).select_related(
+            "titulaire", "representant", "bureau", "service"
+        ),
+        pk=pk,
+    )
+
+
+@operateur_habilite_required
 def accueil(request):
-    return render(request, "rex/accueil.html")
+    """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
+    « Mes demandes rejetées »."""
+    return render(
+        request,
+        "rex/accueil.html",
+        {"title": "Accueil SOPRANO/REX", **selectors.tableau_accueil(request.user)},
+    )
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def deposer(request):
+    """« Déposer une demande »: the empty form; the draft is created on the first save."""
+    entreprise = request.user.entreprise
+    demande = Demande(created_by=request.user)
+    if entreprise.est_representant_en_douane:
+        demande.representant = entreprise
+        demande.representant_courriel = request.user.email
+    else:
+        demande.titulaire = entreprise
+        demande.courriel = request.user.email
+    if request.method == "POST":
+        return _enregistrer(request, demande)
+    return _afficher(request, demande, validation.construire(demande))
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def formulaire(request, pk: int):
+    demande = _demande(request, pk)
+    if demande.statut != Statut.BROUILLON:
+        messages.info(request, "Cette demande a été soumise : elle n'est plus modifiable ici.")
+        return redirect("rex:detail", pk=demande.pk)
+    if request.method == "POST":
+        return _enregistrer(request, demande)
+    if request.GET.get("valider"):
+        formulaire = validation.verifier(demande)
+    else:
+        ajouter = request.GET.get("ajouter")
+        extra = {}
+        if ajouter in ACTIONS_LIGNES:
+            # One more empty row than shown by default (a request without rows shows one).
+            extra = {ajouter: 1 if getattr(demande, ajouter).exists() else 2}
+        formulaire = validation.construire(demande, extra=extra)
+    return _afficher(request, demande, formulaire)
+
+
+def _enregistrer(request, demande: Demande):
+    action = request.POST.get("action", "reprendre")
+    if action == "abandonner":
+        if demande.pk:
+            return redirect("rex:abandonner", pk=demande.pk)
+        messages.info(request, "Votre projet de demande a été abandonné : rien n'a été enregistré.")
+        return redirect("rex:accueil")
+    data = request.POST.copy()
+    if action.startswith("supprimer:"):
+        # The trash icon without JavaScript: the row is marked deleted and the draft saved.
+        data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
+    formulaire = validation.construire(demande, data=data)
+    if not formulaire.is_valid():
+        messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
+        return _afficher(request, demande, formulaire, status=422)
+    try:
+        if demande.pk is None:
+            demande = services.creer_brouillon(by=request.user)
+        demande = services.enregistrer_formulaire(
+            demande=demande,
+            by=request.user,
+            form=formulaire.form,
+            contacts=formulaire.contacts,
+            marchandises=formulaire.marchandises,
+        )
+    except services.ActionRefusee as exc:
+        messages.error(request, str(exc))
+        return redirect("rex:accueil")
+    url = reverse("rex:formulaire", args=[demande.pk])
+    if action == "valider":
+        if validation.verifier(demande).is_valid():
+            return redirect("rex:recapitulatif", pk=demande.pk)
+        return redirect(f"{url}?valider=1#erreurs")
+    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
+        prefix = action.removeprefix("ajouter:")
+        return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")
+    if action.startswith("supprimer:"):
+        prefix = action.removeprefix("supprimer:").split("-")[0]
+        return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
+    if action == "documents":
+        return redirect("rex:documents", pk=demande.pk)
+    messages.success(
+        request,
+        "Votre demande a été sauvegardée à l'état de brouillon : vous la retrouverez dans "
+        "« Mes brouillons ».",
+    )
+    return redirect(f"{reverse('rex:accueil')}#brouillons")
+
+
+def _afficher(request, demande: Demande, formulaire, status: int = 200):
+    erreurs = formulaire.erreurs() if formulaire.form.is_bound else []
+    formulaire.marquer_obligatoires()
+    _libelles_nomenclature(formulaire.marchandises.forms)
+    documents = list(demande.documents.all()) if demande.pk else []
+    return render(
+        request,
+        "rex/formulaire.html",
+        {
+            "title": "Formulaire de demande REX",
+            "demande": demande,
+            "form": formulaire.form,
+            "contacts": formulaire.contacts,
+            "marchandises": formulaire.marchandises,
+            "erreurs": erreurs,
+            "documents": documents,
+        },
+        status=status,
+    )
+
+
+def _libelles_nomenclature(forms) -> None:
+    """Shows the official label under each code already typed (one query)."""
+    codes = {str(f["code"].value() or "") for f in forms}
+    libelles = dict(
+        PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle")
+    ) | dict(Chapitre.objects.filter(code__in=codes).values_list("code", "libelle"))
+    for form in forms:
+        form.libelle_nomenclature = libelles.get(str(form["code"].value() or ""), "")
+
+
+@operateur_habilite_required
+@require_GET
+def ligne(request, prefixe: str):
+    """htmx: one empty row for « Ajouter une ligne + », and the incremented row count."""
+    factory = {"contacts": contacts_formset, "marchandises": marchandises_formset}.get(prefixe)
+    if factory is None:
+        raise Http404
+    try:
+        index = max(0, min(int(request.GET.get(f"{prefixe}-TOTAL_FORMS", "0")), 999))
+    except ValueError:
+        index = 0
+    formset = factory(0)(instance=Demande(), prefix=prefixe)
+    form = formset.form(
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        **formset.get_form_kwargs(None),
+    )
+    formset.add_fields(form, None)
+    form.marquer_obligatoires()
+    return render(
+        request,
+        "rex/_ligne.html",
+        {"form": form, "prefixe": prefixe, "index": index, "total": index + 1, "oob": True},
+    )
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def recapitulatif(request, pk: int):
+    """The recap (guide §5.2.9): « Retour » or « Soumettre ma demande »."""
+    demande = _demande(request, pk)
+    if demande.statut != Statut.BROUILLON:
+        return redirect("rex:detail", pk=demande.pk)
+    formulaire = validation.verifier(demande)
+    if not formulaire.is_valid():
+        messages.error(request, "Votre demande est incomplète : complétez les champs indiqués.")
+        return redirect(f"{reverse('rex:formulaire', args=[demande.pk])}?valider=1#erreurs")
+    if request.method == "POST":
+        try:
+            demande = services.soumettre(demande=demande, by=request.user)
+        except services.ActionRefusee as exc:
+            messages.error(request, str(exc))
+            return redirect("rex:recapitulatif", pk=pk)
+        return redirect("rex:confirmation", pk=demande.pk)
+    return render(
+        request,
+        "rex/recapitulatif.html",
+        {"title": "Récapitulatif de la demande", "demande": demande, **_recap(demande)},
+    )
+
+
+def _recap(demande: Demande) -> dict:
+    return {
+        "contacts_lignes": list(demande.contacts.all()),
+        "marchandises_lignes": list(demande.marchandises.all()),
+        "cadres": list(demande.cadres.all()),
+        "documents": list(demande.documents.all()),
+    }
+
+
+@operateur_habilite_required
+@require_GET
+def confirmation(request, pk: int):
+    demande = _demande(request, pk)
+    if demande.statut == Statut.BROUILLON:
+        return redirect("rex:formulaire", pk=demande.pk)
+    return render(
+        request, "rex/confirmation.html", {"title": "Demande soumise", "demande": demande}
+    )
+
+
+@operateur_habilite_required
+@require_GET
+def detail(request, pk: int):
+    demande = _demande(request, pk)
+    if demande.statut == Statut.BROUILLON:
+        return redirect("rex:formulaire", pk=demande.pk)
+    return render(
+        request,
+        "rex/detail.html",
+        {
+            "title": f"Demande {demande.numero}",
+            "demande": demande,
+            "evenements": demande.evenements.select_related("acteur"),
+            **_recap(demande),
+        },
+    )
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def abandonner(request, pk: int):
+    """« Abandonner »: after a confirmation, the draft and its documents are deleted."""
+    demande = _demande(request, pk)
+    if demande.statut != Statut.BROUILLON:
+        messages.error(request, "Seul un brouillon peut être abandonné depuis le formulaire.")
+        return redirect("rex:detail", pk=demande.pk)
+    if request.method == "POST":
+        try:
+            services.abandonner_brouillon(demande=demande, by=request.user)
+        except services.ActionRefusee as exc:
+            messages.error(request, str(exc))
+            return redirect("rex:accueil")
+        messages.success(
+            request, "Votre projet de demande a été abandonné : tous les éléments ont été supprimés."
+        )
+        return redirect("rex:accueil")
+    return render(
+        request, "rex/abandonner.html", {"title": "Abandonner la demande", "demande": demande}
+    )
+
+
+# ------------------------------------------------------------------ documents
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def documents(request, pk: int):
+    """« Gérer les documents de la demande »: « Parcourir », a name, « Ajouter »."""
+    demande = _demande(request, pk)
+    modifiable = demande.statut in (Statut.BROUILLON, Statut.INCOMPLETE)
+    form = DocumentForm()
+    if request.method == "POST":
+        form = DocumentForm(request.POST, request.FILES)
+        if not modifiable:
+            messages.error(request, "Les documents de cette demande ne peuvent plus être modifiés.")
+            return redirect("rex:detail", pk=demande.pk)
+        if form.is_valid():
+            try:
+                document = services.ajouter_document(
+                    demande=demande,
+                    by=request.user,
+                    fichier=form.cleaned_data["fichier"],
+                    nom=form.cleaned_data["nom"],
+                )
+            except ValidationError as exc:
+                form.add_error("fichier", exc)
+            except services.ActionRefusee as exc:
+                messages.error(request, str(exc))
+                return redirect("rex:documents", pk=demande.pk)
+            else:
+                messages.success(request, f"Le document « {document.nom} » a été ajouté.")
+                return redirect("rex:documents", pk=demande.pk)
+    return render(
+        request,
+        "rex/documents.html",
+        {
+            "title": "Gérer les documents de la demande",
+            "demande": demande,
+            "form": form,
+            "modifiable": modifiable,
+            "documents": list(demande.documents.all()),
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@operateur_habilite_required
+@require_GET
+def telecharger_document(request, pk: int, document_pk: int):
+    """Documents are served only through this view, to those who may see the request."""
+    demande = _demande(request, pk)
+    document = get_object_or_404(demande.documents, pk=document_pk)
+    return servir_document(document)
+
+
+@operateur_habilite_required
+@require_POST
+def supprimer_document(request, pk: int, document_pk: int):
+    demande = _demande(request, pk)
+    document = get_object_or_404(demande.documents, pk=document_pk)
+    try:
+        services.supprimer_document(document=document, by=request.user)
+    except services.ActionRefusee as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Le document « {document.nom} » a été supprimé.")
+    return redirect("rex:documents", pk=demande.pk)
+
+
+def nomenclature(request):  # replaced by rex.views_reference.nomenclature
+    return HttpResponse(status=404)

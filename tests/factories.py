@@ -65,7 +65,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Claire"
     last_name = "Durand"
     is_active = True
-    password = factory.PostGenerationMethodCall("set_password", "Motdepasse1!")
+    password = factory.django.Password("Motdepasse1!")
 
     class Params:
         certifie = factory.Trait(

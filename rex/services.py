@@ -1,0 +1,184 @@
+"""Every write on a request. Views, admin, tasks and commands call these, never the models directly.
+
+Each service that changes a status locks the row, calls the model transition, writes the history event
+and schedules its e-mails after the commit.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.forms.models import construct_instance
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from accounts.models import User
+from rex import emails, selectors
+from rex.documents import verifier_document
+from rex.forms import MESSAGE_UN_REX_PAR_EORI
+from rex.models import Compteur, Demande, Document, Evenement, Statut
+
+
+class ActionRefusee(Exception):
+    """An action not allowed for this user or in this status; the message is shown as is."""
+
+
+# ------------------------------------------------------------------ drafts
+@transaction.atomic
+def creer_brouillon(*, by: User) -> Demande:
+    """« Déposer une demande »: a draft for the user's company, or for a client of a representative."""
+    entreprise = by.entreprise
+    if entreprise is None:
+        raise ActionRefusee("Votre compte n'est rattaché à aucune entreprise.")
+    demande = Demande(created_by=by)
+    if entreprise.est_representant_en_douane:
+        demande.representant = entreprise
+        demande.representant_courriel = by.email
+    else:
+        demande.titulaire = entreprise
+        demande.courriel = by.email
+    demande.save()
+    _evenement(demande, by=by, kind=Evenement.Kind.CREATION)
+    return demande
+
+
+@transaction.atomic
+def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marchandises) -> Demande:
+    """Saves the rubriques as typed (a draft may be incomplete); the status does not change."""
+    demande = _verrouiller(demande)
+    if demande.statut != Statut.BROUILLON:
+        raise ActionRefusee(
+            f"Cette demande est au statut « {demande.get_statut_display()} » : "
+            "elle ne peut plus être modifiée depuis ce formulaire."
+        )
+    construct_instance(form, demande, fields=form._meta.fields)
+    demande.save()
+    if "cadres" in form.cleaned_data:
+        demande.cadres.set(form.cleaned_data["cadres"])
+    for formset in (contacts, marchandises):
+        formset.instance = demande
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for row in rows:
+            row.demande = demande
+            row.save()
+        for ordre, ligne_form in enumerate(formset.lignes()):
+            if ligne_form.instance.pk and ligne_form.instance.ordre != ordre:
+                type(ligne_form.instance).objects.filter(pk=ligne_form.instance.pk).update(
+                    ordre=ordre
+                )
+    return demande
+
+
+@transaction.atomic
+def abandonner_brouillon(*, demande: Demande, by: User) -> None:
+    """« Abandonner »: the draft and everything typed or attached is deleted (files after commit)."""
+    demande = _verrouiller(demande)
+    if demande.statut != Statut.BROUILLON:
+        raise ActionRefusee("Seul un brouillon peut être abandonné depuis le formulaire.")
+    fichiers = [(doc.fichier.storage, doc.fichier.name) for doc in demande.documents.all()]
+    demande.evenements.all().delete()
+    demande.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in fichiers])
+
+
+# ------------------------------------------------------------------ documents
+@transaction.atomic
+def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Document:
+    """Attaches a checked document; refused once the request is no longer editable."""
+    demande = _verrouiller(demande)
+    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
+        raise ActionRefusee(
+            f"Impossible d'ajouter un document à une demande au statut "
+            f"« {demande.get_statut_display()} »."
+        )
+    type_mime = verifier_document(fichier)
+    document = Document(
+        demande=demande,
+        nom=nom.strip(),
+        nom_original=fichier.name[:255],
+        type_mime=type_mime,
+        taille=fichier.size,
+        ajoute_par=by,
+    )
+    document.fichier.save(fichier.name, fichier, save=False)
+    document.save()
+    Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
+    return document
+
+
+@transaction.atomic
+def supprimer_document(*, document: Document, by: User) -> None:
+    demande = _verrouiller(document.demande)
+    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
+        raise ActionRefusee("Les documents de cette demande ne peuvent plus être modifiés.")
+    storage, name = document.fichier.storage, document.fichier.name
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# ------------------------------------------------------------------ submission
+def prochain_numero(annee: int) -> str:
+    """FR-REX-AAAA-NNNNN, unique under concurrency: the year's counter row is locked by the UPDATE."""
+    Compteur.objects.get_or_create(annee=annee)
+    Compteur.objects.filter(annee=annee).update(dernier=F("dernier") + 1)
+    dernier = Compteur.objects.values_list("dernier", flat=True).get(annee=annee)
+    return f"FR-REX-{annee}-{dernier:05d}"
+
+
+def soumettre(*, demande: Demande, by: User) -> Demande:
+    """« Soumettre ma demande »: Brouillon → En étude, a number, the confirmation e-mail.
+
+    Side effects: confirmation e-mail to the rubrique 2 address, after commit.
+    """
+    try:
+        with transaction.atomic():
+            demande = _verrouiller(demande)
+            if demande.statut != Statut.BROUILLON:
+                raise ActionRefusee(
+                    f"Cette demande a déjà été soumise (numéro {demande.numero})."
+                    if demande.numero
+                    else "Cette demande ne peut pas être soumise dans son statut actuel."
+                )
+            if demande.titulaire_id and selectors.demande_active_existe(
+                demande.titulaire, sauf=demande
+            ):
+                raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
+            now = timezone.now()
+            avant = demande.statut
+            try:
+                demande.soumettre(
+                    by=by, numero=prochain_numero(timezone.localdate(now).year), when=now
+                )
+            except TransitionNotAllowed as exc:
+                raise ActionRefusee("Cette demande ne peut pas être soumise.") from exc
+            demande.save()
+            _evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant)
+            emails.programmer_courriel(
+                destinataire=demande.courriel,
+                modele="rex/soumission",
+                contexte={},
+                demande=demande,
+            )
+    except IntegrityError as exc:
+        # The database constraint caught a request filed at the same moment for the same EORI.
+        raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI) from exc
+    return demande
+
+
+# ------------------------------------------------------------------ helpers
+def _verrouiller(demande: Demande) -> Demande:
+    """Reloads the row under a lock: two clicks or two people cannot interleave on one request."""
+    return Demande.objects.select_for_update().select_related("titulaire").get(pk=demande.pk)
+
+
+def _evenement(demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra) -> Evenement:
+    return Evenement.objects.create(
+        demande=demande,
+        numero_demande=demande.numero or "",
+        acteur=by,
+        kind=kind,
+        statut_avant=avant,
+        statut_apres=demande.statut,
+        commentaire=extra.pop("commentaire", ""),
+        payload=extra,
+    )

@@ -1,0 +1,30 @@
+"""Reference data served to the request form: search-as-you-type over the HS nomenclature (rubrique 5)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from rex.nomenclature import search_nomenclature
+
+
+@require_GET
+@login_required
+@vary_on_headers("Accept")
+def nomenclature(request: HttpRequest) -> HttpResponse:
+    """Suggestions for ``q``: an HTML fragment for htmx, or JSON for scripts (Accept or ?format=json).
+
+    Fewer than two characters give an empty fragment or an empty list, not an error: the field asks
+    again at the next keystroke.
+    """
+    query = request.GET.get("q", "").strip()
+    resultats = search_nomenclature(query)
+    wants_json = request.GET.get("format") == "json" or (
+        request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    )
+    if wants_json:
+        return JsonResponse(resultats, safe=False)
+    return render(
+        request, "rex/_nomenclature_suggestions.html", {"query": query, "resultats": resultats}
+    )

@@ -1,0 +1,146 @@
+/* The request form: rows (trash icon), focus after « Ajouter une ligne + » (htmx), and the
+ * search-as-you-type over the HS nomenclature (an ARIA combobox). Everything works without it. */
+(function () {
+  "use strict";
+  var form = document.getElementById("formulaire-demande");
+  if (!form) return;
+  var annonces = document.getElementById("annonces");
+  var url = form.getAttribute("data-nomenclature-url");
+
+  function annoncer(texte) { if (annonces) { annonces.textContent = texte; } }
+
+  // Trash icon: mark the row deleted, hide it, give the focus back to « Ajouter une ligne + ».
+  form.addEventListener("click", function (event) {
+    var bouton = event.target.closest("[data-supprimer-ligne]");
+    if (!bouton) return;
+    event.preventDefault();
+    var ligne = bouton.closest("[data-ligne]");
+    var suppression = ligne.querySelector("input[name$='-DELETE']");
+    if (suppression) suppression.checked = true;
+    ligne.hidden = true;
+    var rubrique = ligne.closest("fieldset");
+    var ajouter = rubrique && rubrique.querySelector("[data-ajouter-ligne]");
+    if (ajouter) ajouter.focus();
+    annoncer("Ligne supprimée.");
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var lignes = event.detail.target.querySelectorAll("[data-ligne]");
+    var nouvelle = lignes[lignes.length - 1];
+    if (nouvelle) {
+      var champ = nouvelle.querySelector("input:not([type=hidden]), select");
+      if (champ) champ.focus();
+      annoncer("Ligne ajoutée.");
+    }
+  });
+
+  // Search-as-you-type, from two characters.
+  var compteur = 0;
+  var minuterie = null;
+
+  function liste(input) {
+    var id = input.getAttribute("aria-controls");
+    return id ? document.getElementById(id) : null;
+  }
+
+  function fermer(input) {
+    var ul = liste(input);
+    if (ul) ul.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function preparer(input) {
+    if (input.getAttribute("role") === "combobox") return;
+    compteur += 1;
+    var ul = document.createElement("ul");
+    ul.id = "suggestions-" + compteur;
+    ul.className = "rex-suggestions";
+    ul.setAttribute("role", "listbox");
+    ul.setAttribute("aria-label", "Positions tarifaires proposées");
+    ul.hidden = true;
+    input.insertAdjacentElement("afterend", ul);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", ul.id);
+    ul.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) { event.preventDefault(); choisir(input, option); }
+    });
+  }
+
+  function choisir(input, option) {
+    input.value = option.getAttribute("data-code");
+    var libelle = input.closest(".rex-nomenclature").querySelector("[data-libelle]");
+    if (libelle) libelle.textContent = option.getAttribute("data-libelle");
+    fermer(input);
+    annoncer("Position " + input.value + " choisie.");
+  }
+
+  function chercher(input) {
+    var q = input.value.trim();
+    var ul = liste(input);
+    if (q.length < 2) { fermer(input); return; }
+    fetch(url + "?format=json&q=" + encodeURIComponent(q), {
+      headers: { "Accept": "application/json" }, credentials: "same-origin"
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      var items = Array.isArray(data) ? data : (data.results || []);
+      if (input.value.trim() !== q) return;
+      ul.innerHTML = "";
+      items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = ul.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.setAttribute("data-code", item.code);
+        li.setAttribute("data-libelle", item.libelle);
+        li.className = "fr-p-1w";
+        li.textContent = item.code + " – " + item.libelle;
+        ul.appendChild(li);
+      });
+      ul.hidden = items.length === 0;
+      input.setAttribute("aria-expanded", items.length ? "true" : "false");
+      annoncer(items.length ? items.length + " positions proposées." : "Aucune position trouvée.");
+    }).catch(function () { fermer(input); });
+  }
+
+  form.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-nomenclature]")) preparer(event.target);
+  });
+  form.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches("[data-nomenclature]")) return;
+    preparer(input);
+    clearTimeout(minuterie);
+    minuterie = setTimeout(function () { chercher(input); }, 200);
+  });
+  form.addEventListener("focusout", function (event) {
+    if (event.target.matches("[data-nomenclature]")) {
+      setTimeout(function () { fermer(event.target); }, 150);
+    }
+  });
+  form.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.matches("[data-nomenclature]")) return;
+    var ul = liste(input);
+    if (!ul || ul.hidden) return;
+    var options = Array.prototype.slice.call(ul.querySelectorAll("[role=option]"));
+    var actif = ul.querySelector("[aria-selected=true]");
+    var i = options.indexOf(actif);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      i = event.key === "ArrowDown" ? Math.min(i + 1, options.length - 1) : Math.max(i - 1, 0);
+      options.forEach(function (o) { o.setAttribute("aria-selected", "false"); o.classList.remove("fr-background-alt--blue-france"); });
+      options[i].setAttribute("aria-selected", "true");
+      options[i].classList.add("fr-background-alt--blue-france");
+      options[i].scrollIntoView({ block: "nearest" });
+      input.setAttribute("aria-activedescendant", options[i].id);
+    } else if (event.key === "Enter" && actif) {
+      event.preventDefault();
+      choisir(input, actif);
+    } else if (event.key === "Escape") {
+      fermer(input);
+    }
+  });
+})();
