@@ -1,5 +1,6 @@
 # SOPRANO/REX — every command a developer or CI needs.
-PYTHON ?= python3.11
+# Python 3.11 (what production runs); python3 will do when it is 3.11 or 3.12. Override: make PYTHON=…
+PYTHON ?= $(firstword $(foreach p,python3.11 python3,$(shell $(p) -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' >/dev/null 2>&1 && echo $(p))))
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -7,10 +8,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test quality system-deps install migrate data worker beat bench clean
+.PHONY: run test quality system-deps services install migrate data worker beat bench clean
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -23,6 +24,17 @@ install: $(STAMP)
 ## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests).
 system-deps:
 	@./scripts/system-deps.sh
+
+## Starts the local PostgreSQL and Redis when they are down (Debian, as root: CI and containers).
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -n 1) main start; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@pg_isready -h 127.0.0.1 -p 5432
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+	@echo "Redis : $$(redis-cli -h 127.0.0.1 -p 6379 ping)"
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -57,4 +69,4 @@ bench: install
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var
+	rm -rf $(VENV) db.sqlite3 var test-results

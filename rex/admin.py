@@ -1,4 +1,4 @@
-"""Admin of the REX reference data: HS nomenclature and preferential frameworks (rubriques 5 and 6)."""
+"""Admin of the REX reference data: HS nomenclature and preferential frameworks (rubriques 5, 6)."""
 
 from django.contrib import admin
 from django.db.models import QuerySet

@@ -215,7 +215,8 @@ class DemandeForm(StrictMixin, DsfrModelForm):
 class ContactForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = Contact
-        fields = ["nom", "prenom", "fonction", "telephone", "fax", "courriel"]
+        # A tuple: the inline formset appends its foreign key to a list in place.
+        fields = ("nom", "prenom", "fonction", "telephone", "fax", "courriel")
         labels = {"prenom": "Prénom", "fax": "Fax (facultatif)"}
         widgets = {
             "telephone": forms.TextInput(attrs={"inputmode": "tel"}),
@@ -234,7 +235,7 @@ class ContactForm(StrictMixin, DsfrModelForm):
 class MarchandiseForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = LigneMarchandise
-        fields = ["code", "description"]
+        fields = ("code", "description")
         labels = {
             "code": "Position tarifaire (SH4) ou chapitre",
             "description": "Description sommaire de la marchandise",
@@ -265,6 +266,12 @@ class LignesFormSet(BaseInlineFormSet):
         self.strict = strict
         kwargs.setdefault("form_kwargs", {})["strict"] = strict
         super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Each row knows its request without one query per row.
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
 
     def lignes(self):
         return [

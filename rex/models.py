@@ -170,6 +170,12 @@ class Demande(models.Model):
     def __str__(self):
         return self.numero or f"Brouillon n° {self.pk}"
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # The protected status refuses any assignment, the ORM's own reload included.
+        if fields is None or "statut" in fields:
+            self.__dict__.pop("statut", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     @property
     def est_brouillon(self) -> bool:
         return self.statut == Statut.BROUILLON

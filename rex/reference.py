@@ -1,8 +1,9 @@
-"""Seeds the reference data kept in the admin: départements, customs offices, preferential frameworks.
+"""Seeds the reference data kept in the admin: départements, customs offices, frameworks.
 
-The JSON files under accounts/data/ and rex/data/ are a starting point; once loaded, the admin owns the
-rows. ``load_reference_data`` runs on every ``make run``, so loading never overwrites what an admin typed:
-it creates the missing rows and only fills fields that are still empty (a PAE address, an office code).
+The JSON files under accounts/data/ and rex/data/ are a starting point; once loaded, the admin owns
+the rows. ``load_reference_data`` runs on every ``make run``, so loading never overwrites what an
+admin typed: it creates the missing rows and only fills text fields that are still empty (a PAE
+address, an office code).
 """
 
 import json
@@ -24,11 +25,10 @@ def _read(path: Path, key: str) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))[key]
 
 
-def _seed(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Creates missing rows and fills their empty text fields; returns every row by natural key.
+def _seed(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> int:
+    """Creates missing rows and fills their empty text fields; returns the number created.
 
-    A constant number of queries whatever the number of rows (bulk_create sets the primary keys on
-    PostgreSQL and SQLite >= 3.35).
+    A constant number of queries whatever the number of rows.
     """
     existing = {getattr(obj, key): obj for obj in model.objects.all()}
     to_create, to_update, fields = [], [], set()
@@ -50,44 +50,43 @@ def _seed(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> di
     model.objects.bulk_create(to_create)
     if to_update:
         model.objects.bulk_update(to_update, sorted(fields))
-    return existing | {getattr(obj, key): obj for obj in to_create}
+    return len(to_create)
 
 
 @transaction.atomic
 def load_departements() -> int:
-    """Loads the 101 départements and the name of their PAE; returns the number in the file."""
-    rows = _read(DEPARTEMENTS_FILE, "departements")
-    _seed(Departement, "code", rows)
-    return len(rows)
+    """Loads the 101 départements and the name of their PAE; returns the number created."""
+    return _seed(Departement, "code", _read(DEPARTEMENTS_FILE, "departements"))
 
 
 @transaction.atomic
 def load_bureaux() -> int:
-    """Loads the customs offices; an office gets its départements only while it covers none.
+    """Loads the customs offices and their départements into an empty table; returns the number.
 
-    So an admin who narrows an office's coverage is not overruled at the next ``make run``.
+    Offices have no stable key until the admin types their official code (the name is editable), so
+    the file only seeds a new database: afterwards, renaming an office or narrowing its coverage
+    in the admin is never undone by the next ``make run``.
     """
+    if BureauDouane.objects.exists():
+        return 0
     rows = _read(BUREAUX_FILE, "bureaux")
-    bureaux = _seed(
-        BureauDouane, "nom", [{k: v for k, v in r.items() if k != "departements"} for r in rows]
+    bureaux = BureauDouane.objects.bulk_create(
+        BureauDouane(**{k: v for k, v in row.items() if k != "departements"}) for row in rows
     )
     departements = dict(Departement.objects.values_list("code", "pk"))
-    covered = set(
-        BureauDouane.departements.through.objects.values_list("bureaudouane_id", flat=True)
-    )
-    links = [
-        BureauDouane.departements.through(bureaudouane_id=bureau.pk, departement_id=departements[code])
-        for row in rows
-        if (bureau := bureaux[row["nom"]]).pk not in covered
+    link = BureauDouane.departements.through
+    link.objects.bulk_create(
+        link(bureaudouane_id=bureau.pk, departement_id=departements[code])
+        for bureau, row in zip(bureaux, rows, strict=True)
         for code in row["departements"]
-    ]
-    BureauDouane.departements.through.objects.bulk_create(links)
-    return len(rows)
+    )
+    return len(bureaux)
 
 
 @transaction.atomic
 def load_cadres() -> int:
-    """Loads the preferential frameworks of rubrique 6; order and activation stay the admin's."""
-    rows = _read(CADRES_FILE, "cadres")
-    _seed(CadrePreferentiel, "code", rows)
-    return len(rows)
+    """Loads the frameworks of rubrique 6; returns the number created.
+
+    Their order and activation, set in the admin, are never touched again.
+    """
+    return _seed(CadrePreferentiel, "code", _read(CADRES_FILE, "cadres"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import User
-from rex import emails, selectors
+from rex import emails, selectors, validation
 from rex.documents import verifier_document
 from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
@@ -143,6 +143,11 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
                 demande.titulaire, sauf=demande
             ):
                 raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
+            if not validation.verifier(demande).is_valid():
+                raise ActionRefusee(
+                    "Votre demande est incomplète : complétez les champs indiqués dans le "
+                    "formulaire avant de la soumettre."
+                )
             now = timezone.now()
             avant = demande.statut
             try:

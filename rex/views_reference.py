@@ -1,4 +1,4 @@
-"""Reference data served to the request form: search-as-you-type over the HS nomenclature (rubrique 5)."""
+"""Reference data for the request form: search-as-you-type over the HS nomenclature (rubrique 5)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,10 +13,10 @@ from rex.nomenclature import search_nomenclature
 @login_required
 @vary_on_headers("Accept")
 def nomenclature(request: HttpRequest) -> HttpResponse:
-    """Suggestions for ``q``: an HTML fragment for htmx, or JSON for scripts (Accept or ?format=json).
+    """Suggestions for ``q``: an HTML fragment for htmx, or JSON (Accept header or ?format=json).
 
-    Fewer than two characters give an empty fragment or an empty list, not an error: the field asks
-    again at the next keystroke.
+    Fewer than two characters give an empty fragment or an empty list, not an error: the field
+    asks again at the next keystroke.
     """
     query = request.GET.get("q", "").strip()
     resultats = search_nomenclature(query)

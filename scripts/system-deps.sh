@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system libraries the project needs, when they are missing (Debian/Ubuntu).
 set -euo pipefail
+pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core)
+# Debian's own Python builds venvs only with its -venv package (ensurepip).
+for version in 3.11 3.12; do
+  if dpkg -s "python$version" >/dev/null 2>&1; then pkgs+=("python$version-venv"); fi
+done
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core; do
+for pkg in "${pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "widget_tweaks",
     "dsfr",
     "django_htmx",
     "guardian",

@@ -11,5 +11,5 @@ STORAGES["default"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="soprano-te
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-# Tasks run in-process unless a test starts a real worker (tests/test_worker.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process, except in the real worker started by tests/worker (CELERY_EAGER=0).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"

@@ -1,4 +1,4 @@
-"""``manage.py import_nomenclature [--file PATH]``: aligns chapters and headings on an official file."""
+"""``manage.py import_nomenclature [--file PATH]``: aligns chapters and headings on a file."""
 
 from pathlib import Path
 
@@ -9,13 +9,16 @@ from rex.nomenclature import NomenclatureError, import_nomenclature
 
 class Command(BaseCommand):
     help = (
-        "Importe les chapitres et positions SH4 en vigueur depuis l'export officiel de la nomenclature "
-        "en français (format TARIC). Par défaut : le fichier mis en cache, téléchargé au premier usage."
+        "Importe les chapitres et positions SH4 en vigueur depuis l'export officiel de la "
+        "nomenclature en français (format TARIC). Par défaut : le fichier mis en cache, "
+        "téléchargé au premier usage."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--file", type=Path, help="Fichier xlsx publié par la Commission européenne (format TARIC)."
+            "--file",
+            type=Path,
+            help="Fichier xlsx publié par la Commission européenne (format TARIC).",
         )
 
     def handle(self, *args, file: Path | None = None, **options) -> None:

@@ -7,6 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import BureauDouane, Departement
+from rex.models import CadrePreferentiel
 from rex.nomenclature import NomenclatureError, import_nomenclature
 from rex.reference import load_bureaux, load_cadres, load_departements
 
@@ -26,17 +28,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, skip_nomenclature: bool = False, **options) -> None:
         started = time.monotonic()
-        self.stdout.write(f"Départements : {load_departements()}")
-        self.stdout.write(f"Bureaux de douane : {load_bureaux()}")
-        self.stdout.write(f"Cadres préférentiels : {load_cadres()}")
+        for label, load, model in (
+            ("Départements", load_departements, Departement),
+            ("Bureaux de douane", load_bureaux, BureauDouane),
+            ("Cadres préférentiels", load_cadres, CadrePreferentiel),
+        ):
+            created = load()
+            self.stdout.write(f"{label} : {model.objects.count()} ({created} créés)")
         if not skip_nomenclature:
             try:
                 result = import_nomenclature()
             except NomenclatureError as error:
                 raise CommandError(str(error)) from error
+            detail = "inchangée"
+            if not result.unchanged:
+                detail = f"{result.created} créés, {result.updated} modifiés, "
+                detail += f"{result.deleted} supprimés"
             self.stdout.write(
-                f"Nomenclature : {result.chapitres} chapitres, {result.positions} positions SH4"
-                + (" (inchangée)" if result.unchanged else f" ({result.created} créés, "
-                   f"{result.updated} modifiés, {result.deleted} supprimés)")
+                f"Nomenclature : {result.chapitres} chapitres, "
+                f"{result.positions} positions SH4 ({detail})"
             )
         self.stdout.write(f"Données de référence chargées en {time.monotonic() - started:.2f} s.")

@@ -1,0 +1,34 @@
+# SOPRANO/REX — one image for the web process, the Celery worker and Celery beat (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=soprano.settings.base \
+    STATIC_ROOT=/app/var/static \
+    PRIVATE_MEDIA_ROOT=/app/var/private
+
+# WeasyPrint (pango, harfbuzz), document types (libmagic), fonts for the PDFs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# The dependencies first, in their own layer: pyproject.toml installs no package of its own
+# (packages = []), the code runs from /app.
+COPY pyproject.toml ./
+RUN pip install .
+
+COPY . .
+RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin soprano \
+    && mkdir -p /app/var/static /app/var/private \
+    && chown -R soprano:soprano /app/var \
+    && chmod +x docker/entrypoint.sh
+USER soprano
+
+EXPOSE 8000
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["web"]

@@ -1,0 +1,91 @@
+"""Portal checks: operator pages vs the customs officers' back-office.
+
+One predicate per permission (used by views and templates), and the decorators built on them. A user
+who may not see a page yet is sent to the page that explains his next step, never to an error page.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+
+MESSAGE_AGENT = (
+    "Cette page est réservée aux opérateurs : "
+    "vous êtes redirigé vers le back-office des agents des douanes."
+)
+MESSAGE_NON_CERTIFIE = (
+    "Pour accéder au téléservice SOPRANO/REX, votre compte doit d'abord être certifié "
+    "« Opérateur douane » par votre pôle d'action économique (PAE)."
+)
+MESSAGE_NON_HABILITE = (
+    "Pour accéder au téléservice SOPRANO/REX, vous devez être habilité au téléservice SOPRANO."
+)
+
+
+def est_agent(user) -> bool:
+    return user.is_authenticated and user.is_agent
+
+
+def peut_demander_habilitation(user) -> bool:
+    return user.is_authenticated and not user.is_agent and user.is_certifie and not user.is_habilite
+
+
+def peut_acceder_soprano(user) -> bool:
+    return user.is_authenticated and not user.is_agent and user.is_habilite
+
+
+def redirect_agent(request):
+    messages.info(request, MESSAGE_AGENT)
+    return redirect("agent:file")
+
+
+def operateur_required(view):
+    """Login required; a customs officer is sent to the back-office."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if est_agent(request.user):
+            return redirect_agent(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def operateur_habilite_required(view):
+    """Login required; certified and habilitated operators only (guide §2, §3.2.3).
+
+    Officer → back-office; not certified → « Mon tableau de bord » (how to get certified);
+    certified but not habilitated → SOPRANO home (how to get the habilitation).
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if est_agent(user):
+            return redirect_agent(request)
+        if not user.is_certifie:
+            messages.info(request, MESSAGE_NON_CERTIFIE)
+            return redirect("accounts:dashboard")
+        if not user.is_habilite:
+            messages.info(request, MESSAGE_NON_HABILITE)
+            return redirect("accounts:soprano_home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def agent_required(view):
+    """Login required; anyone but a customs officer gets a 404 (the back-office is not shown)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not est_agent(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,136 @@
+"""Forms of the operator portal, rendered with the DSFR (`{{ form }}`)."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from dsfr.forms import DsfrBaseForm
+
+from accounts import selectors
+from accounts.models import Departement, User
+
+MESSAGE_COMPTE_INACTIF = (
+    "Votre compte n'est pas encore activé : cliquez sur le lien du courriel d'activation "
+    "que nous vous avons envoyé lors de votre inscription. Ce lien a expiré ? "
+    "Demandez-en un nouveau avec « Renvoyer le lien d'activation »."
+)
+
+
+class SignupForm(DsfrBaseForm, auth_forms.UserCreationForm):
+    """« S'inscrire » (guide §3.2.1): identifiant of letters only, password rules of the guide."""
+
+    password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(
+        label1="Mot de passe", label2="Confirmation du mot de passe"
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+        field_classes = {"username": auth_forms.UsernameField}
+        labels = {
+            "username": "Identifiant",
+            "first_name": "Prénom",
+            "last_name": "Nom",
+            "email": "Adresse électronique",
+        }
+        help_texts = {
+            "username": "Choisissez un identifiant composé uniquement de lettres "
+            "(ni chiffre, ni caractère spécial).",
+            "email": "Le lien d'activation de votre compte sera envoyé à cette adresse.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+        self.fields["password2"].help_text = "Saisissez le même mot de passe, pour vérification."
+
+
+class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
+    """« Me connecter » (guide §3.2.2); an account not yet activated is told so."""
+
+    error_messages = {
+        "invalid_login": "Identifiant ou mot de passe incorrect. Attention, les majuscules et "
+        "minuscules sont distinguées.",
+        "inactive": MESSAGE_COMPTE_INACTIF,
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Identifiant"
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].label = "Mot de passe"
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            # ModelBackend rejects inactive accounts like a wrong password; tell the owner why.
+            if error.code == "invalid_login" and self._compte_inactif_mot_de_passe_juste():
+                raise ValidationError(self.error_messages["inactive"], code="inactive") from error
+            raise
+
+    def _compte_inactif_mot_de_passe_juste(self) -> bool:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        user = get_user_model()._default_manager.filter(username=username).first()
+        return bool(user and not user.is_active and user.check_password(password))
+
+
+class EmailForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ResendActivationForm(EmailForm):
+    """« Renvoyer le lien d'activation »."""
+
+
+class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="Adresse électronique",
+        max_length=254,
+        help_text="L'adresse électronique de votre compte.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+    new_password1, new_password2 = auth_forms.SetPasswordMixin.create_password_fields(
+        label1="Nouveau mot de passe", label2="Confirmation du nouveau mot de passe"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_password2"
+        ].help_text = "Saisissez le même mot de passe, pour vérification."
+
+
+class DemandeHabilitationForm(DsfrBaseForm):
+    """« Demander mon habilitation »: the PAE of the chosen département receives the request."""
+
+    departement = forms.ModelChoiceField(
+        label="Votre département",
+        queryset=Departement.objects.none(),
+        empty_label="Sélectionnez votre département",
+        help_text=(
+            "Votre demande est transmise au pôle d'action économique (PAE) de ce département."
+        ),
+        error_messages={"required": "Sélectionnez votre département."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].queryset = selectors.departements()

@@ -1,0 +1,60 @@
+"""`load_demo` and `demo_logins`."""
+
+import io
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+import pytest
+
+from accounts.management.commands.load_demo import DEMO_PASSWORD
+from accounts.models import Entreprise, Mandat, User
+from accounts.validators import validate_eori
+from tests.factories import BureauDouaneFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_needs_reference_data():
+    with pytest.raises(CommandError, match="load_reference_data"):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+def test_load_demo_creates_every_account_and_is_idempotent(mailoutbox):
+    BureauDouaneFactory(nom="Bureau de Lyon")
+    paris = BureauDouaneFactory(nom="Bureau de Paris-Louvre")
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["operateur", "transitaire", "nouveau", "agent", "admin"]
+        )
+    }
+    assert len(users) == 5
+    assert all(u.check_password(DEMO_PASSWORD) and u.is_active for u in users.values())
+    assert users["operateur"].is_habilite and not users["operateur"].is_representant
+    assert users["transitaire"].is_habilite and users["transitaire"].is_representant
+    assert users["nouveau"].is_certifie and not users["nouveau"].is_habilite
+    assert users["agent"].service == paris and users["agent"].is_agent
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    clients = Mandat.objects.en_cours().filter(representant=users["transitaire"].entreprise)
+    assert clients.count() == 2
+    assert not User.objects.filter(entreprise__in=[m.represente for m in clients]).exists()
+    for entreprise in Entreprise.objects.all():
+        validate_eori(entreprise.eori)
+        assert entreprise.siret == entreprise.eori[2:]
+    assert Entreprise.objects.count() == 5
+    assert mailoutbox == []
+
+
+def test_demo_logins_prints_table():
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    texte = out.getvalue()
+    assert f"{settings.SITE_URL}/admin/" in texte
+    assert DEMO_PASSWORD in texte
+    for username in ("operateur", "transitaire", "nouveau", "agent", "admin"):
+        assert username in texte

@@ -1,0 +1,177 @@
+"""« Demander mon habilitation » from the services catalogue (guide §3.2.3.1)."""
+
+from django.urls import reverse
+
+import pytest
+
+from accounts import services
+from accounts.models import DemandeHabilitation
+from tests.accounts.helpers import messages_de, texte
+from tests.factories import DepartementFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SOPRANO = "Demande d'autorisation douanière et fiscale (SOPRANO)"
+
+
+def _demander(client, departement, capture):
+    with capture(execute=True):
+        return client.post(
+            reverse("accounts:demander_habilitation"), {"departement": departement.pk}
+        )
+
+
+# Catalogue and search ----------------------------------------------------------------------------
+
+
+def test_catalogue_search_bar(client):
+    page = texte(client.get(reverse("accounts:services")))
+    assert '<label class="fr-label" for="q">Rechercher un service</label>' in page
+    assert ">Rechercher</button>" in page
+    assert "Services en ligne" in page
+    assert SOPRANO in page
+
+
+@pytest.mark.parametrize("q", ["Soprano", "soprano", "autorisation douanière", "DOUANIERE", "rex"])
+def test_search_finds_soprano(client, q):
+    page = texte(client.get(reverse("accounts:services"), {"q": q}))
+    assert SOPRANO in page
+    assert f"1 service pour la recherche « {q} »" in page
+
+
+def test_search_without_result(client):
+    page = texte(client.get(reverse("accounts:services"), {"q": "tabac"}))
+    assert SOPRANO not in page
+    assert "Aucun service en ligne ne correspond à votre recherche." in page
+
+
+def test_catalogue_anonymous_is_invited_to_log_in(client):
+    page = texte(client.get(reverse("accounts:services"), {"q": "Soprano"}))
+    assert "Se connecter" in page
+    assert "Votre département" not in page
+
+
+def test_catalogue_not_certified_explains_certification(client):
+    client.force_login(UserFactory())
+    page = texte(client.get(reverse("accounts:services"), {"q": "Soprano"}))
+    assert "Votre compte n'a pas la certification « Opérateur douane »" in page
+    assert "Envoyer la demande" not in page
+
+
+def test_catalogue_certified_shows_button_and_form_at_bottom(client):
+    DepartementFactory(code="33", nom="Gironde")
+    client.force_login(UserFactory(certifie=True))
+    page = texte(client.get(reverse("accounts:services"), {"q": "Soprano"}))
+    assert 'href="#demande-habilitation">Demander mon habilitation</a>' in page
+    assert 'id="demande-habilitation"' in page
+    assert page.index("Demander mon habilitation") < page.index('id="demande-habilitation"')
+    assert '<label for="id_departement" class="fr-label">' in page
+    assert "Votre département" in page
+    assert "33 – Gironde" in page
+    assert "Envoyer la demande" in page
+
+
+def test_catalogue_habilitated_gives_access(client):
+    client.force_login(UserFactory(habilite=True))
+    page = texte(client.get(reverse("accounts:services"), {"q": "Soprano"}))
+    assert "Accéder au service en ligne" in page
+    assert f'href="{reverse("accounts:soprano_home")}"' in page
+    assert "Demander mon habilitation" not in page
+    assert "Envoyer la demande" not in page
+
+
+# Request -----------------------------------------------------------------------------------------
+
+
+def test_request_recorded_and_mailed_to_pae(client, mailoutbox, django_capture_on_commit_callbacks):
+    departement = DepartementFactory(
+        code="33",
+        nom="Gironde",
+        pae_nom="PAE de Bordeaux",
+        pae_courriel="pae-bordeaux@douane.example",
+    )
+    user = UserFactory(certifie=True, email="claire@exemple.fr")
+    client.force_login(user)
+
+    response = _demander(client, departement, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:services") + "#demande-habilitation"
+    demande = DemandeHabilitation.objects.get(user=user)
+    assert demande.departement == departement and demande.traitee_le is None
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["pae-bordeaux@douane.example"]
+    assert "claire@exemple.fr" in mail.body
+    assert user.entreprise.eori in mail.subject
+    assert user.entreprise.raison_sociale in mail.body
+    assert f"/admin/accounts/demandehabilitation/{demande.pk}/change/" in mail.body
+    assert "envoyée au pôle d'action économique (PAE) PAE de Bordeaux" in messages_de(response)[0]
+
+    page = texte(client.get(response["Location"]))
+    assert "Votre demande d'habilitation est en cours de traitement" in page
+    assert "Envoyer la demande" not in page
+
+
+def test_request_not_duplicated_while_pending(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    departement = DepartementFactory()
+    user = UserFactory(certifie=True)
+    client.force_login(user)
+    _demander(client, departement, django_capture_on_commit_callbacks)
+
+    response = _demander(client, DepartementFactory(code="75"), django_capture_on_commit_callbacks)
+
+    assert DemandeHabilitation.objects.filter(user=user).count() == 1
+    assert len(mailoutbox) == 1
+    assert "déjà une demande d'habilitation en cours" in messages_de(response)[-1]
+
+
+def test_request_without_pae_address_is_recorded(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    departement = DepartementFactory(pae_courriel="")
+    user = UserFactory(certifie=True)
+    client.force_login(user)
+
+    response = _demander(client, departement, django_capture_on_commit_callbacks)
+
+    assert DemandeHabilitation.objects.filter(user=user, departement=departement).exists()
+    assert mailoutbox == []
+    assert (
+        "sera traitée par le pôle d'action économique (PAE) compétent" in messages_de(response)[0]
+    )
+
+
+def test_request_without_departement_shows_error(client):
+    DepartementFactory()
+    client.force_login(UserFactory(certifie=True))
+    response = client.post(reverse("accounts:demander_habilitation"), {"departement": ""})
+    assert response.status_code == 200
+    page = texte(response)
+    assert 'href="#id_departement"' in page
+    assert "Sélectionnez votre département." in page
+    assert not DemandeHabilitation.objects.exists()
+
+
+@pytest.mark.parametrize("traits", [{}, {"habilite": True}])
+def test_request_refused_when_not_certified_or_already_habilitated(client, traits):
+    client.force_login(UserFactory(**traits))
+    response = client.post(
+        reverse("accounts:demander_habilitation"), {"departement": DepartementFactory().pk}
+    )
+    assert response.status_code == 302
+    assert not DemandeHabilitation.objects.exists()
+
+
+def test_request_is_post_only(client):
+    client.force_login(UserFactory(certifie=True))
+    assert client.get(reverse("accounts:demander_habilitation")).status_code == 405
+
+
+def test_service_refuses_officer():
+    with pytest.raises(services.HabilitationImpossible):
+        services.demander_habilitation(
+            user=UserFactory(agent=True), departement=DepartementFactory()
+        )

@@ -1,0 +1,147 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+
+The browser is the distribution's (/usr/bin/chromium, installed by scripts/system-deps.sh):
+Playwright's own download (`playwright install`) is never used. The live server runs in a thread
+of the test process, so it shares the test database (transactional_db: committed data) and the
+in-memory outbox of the locmem e-mail backend.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio loop running in the main thread for the whole session,
+# and Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation).
+# Nothing here is async: the loop only drives the browser. Set on import, so it also covers the
+# tests that run after the first browser test.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Headless, and nothing that calls the outside world: this network refuses it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+_reports = pytest.StashKey[dict]()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test: at teardown, `page` knows whether the test failed."""
+    report = yield
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = (
+            f"{CHROMIUM} not found: install Debian's chromium (make system-deps) "
+            "or set CHROMIUM_PATH. Never `playwright install`."
+        )
+        if _in_ci():
+            pytest.fail(f"Browser tests cannot run in CI: {message}", pytrace=False)
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(_live_server_without_media, live_server):
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def _live_server_without_media():
+    """Django's live server also serves MEDIA_URL, which is None here on purpose (uploaded
+    documents have no public URL) and breaks that handler: the live server serves no media at all,
+    like production."""
+    from django.test import testcases
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(testcases, "_MediaFilesHandler", lambda application: application)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _links_point_to_live_server(settings, live_server):
+    """The absolute links the application writes (e-mails) lead to the live server under test."""
+    settings.SITE_URL = live_server.url
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A French-speaking browser tab on a fresh context (no cookies); `page.goto("/")` opens the
+    live server. On failure a full-page screenshot is saved into test-results/."""
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = request.node.stash.get(_reports, {}).get("call")
+    if report is not None and report.failed:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        try:
+            page.screenshot(path=RESULTS_DIR / f"{name}.png", full_page=True)
+        except Exception as error:  # the page may be what broke: keep the test's own failure
+            print(f"Screenshot failed: {error}")
+    context.close()
+
+
+class SentEmails:
+    """The e-mails sent since the test started, read from the locmem outbox that the live server
+    (same process) fills."""
+
+    def __iter__(self):
+        from django.core import mail
+
+        return iter(list(mail.outbox))
+
+    def __len__(self):
+        from django.core import mail
+
+        return len(mail.outbox)
+
+    def to(self, address: str) -> list:
+        return [message for message in self if address in message.to]
+
+    def last_to(self, address: str):
+        messages = self.to(address)
+        assert messages, f"No e-mail sent to {address}; sent: {[m.to for m in self]}"
+        return messages[-1]
+
+    @staticmethod
+    def links(message) -> list[str]:
+        """The URLs in the plain-text body, in order (they lead to the live server)."""
+        return re.findall(r"https?://[^\s<>\"']+", message.body)
+
+
+@pytest.fixture
+def sent_emails(mailoutbox) -> SentEmails:
+    """`sent_emails.last_to("x@example.com")`, then `page.goto(sent_emails.links(message)[0])`."""
+    return SentEmails()
