@@ -20,7 +20,7 @@ WORKDIR /app
 # The dependencies first, in their own layer: pyproject.toml installs no package of its own
 # (packages = []), the code runs from /app.
 COPY pyproject.toml ./
-RUN pip install .
+RUN pip install . && rm -rf build *.egg-info
 
 COPY . .
 RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin soprano \

@@ -99,8 +99,7 @@ class UserAdmin(auth_admin.UserAdmin):
     add_form = UserCreationForm
     list_display = (
         "username",
-        "last_name",
-        "first_name",
+        "nom_complet",
         "email",
         "entreprise",
         "service",
@@ -113,7 +112,7 @@ class UserAdmin(auth_admin.UserAdmin):
         CertifieFilter,
         HabiliteFilter,
         "entreprise__est_representant_en_douane",
-        "service",
+        ("service", admin.RelatedOnlyFieldListFilter),
         "is_active",
         "is_staff",
     )
@@ -179,6 +178,10 @@ class UserAdmin(auth_admin.UserAdmin):
             },
         ),
     )
+
+    @admin.display(description="nom", ordering="last_name")
+    def nom_complet(self, obj):
+        return obj.get_full_name()
 
     @admin.action(description="Certifier", permissions=["change"])
     def certifier(self, request, queryset):
@@ -296,9 +299,9 @@ class BureauDouaneAdmin(admin.ModelAdmin):
 
 @admin.register(DemandeHabilitation)
 class DemandeHabilitationAdmin(admin.ModelAdmin):
-    list_display = ("user", "entreprise", "departement", "created_at", "traitee_le")
+    list_display = ("demandeur", "entreprise", "departement", "created_at", "traitee_le")
     list_select_related = ("user__entreprise", "departement")
-    list_filter = (TraiteeFilter, "departement")
+    list_filter = (TraiteeFilter, ("departement", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "user__username",
         "user__last_name",
@@ -312,6 +315,10 @@ class DemandeHabilitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="demandeur", ordering="user__username")
+    def demandeur(self, obj):
+        return f"{obj.user.username} ({obj.user.get_full_name()})"
 
     @admin.display(description="entreprise")
     def entreprise(self, obj):

@@ -17,7 +17,13 @@ MESSAGE_COMPTE_INACTIF = (
 )
 
 
-class SignupForm(DsfrBaseForm, auth_forms.UserCreationForm):
+class FormulaireDsfr(DsfrBaseForm):
+    """DSFR rendering; the non-field errors appear once, in the error summary above the form."""
+
+    template_name = "accounts/_form.html"
+
+
+class SignupForm(FormulaireDsfr, auth_forms.UserCreationForm):
     """« S'inscrire » (guide §3.2.1): identifiant of letters only, password rules of the guide."""
 
     password1, password2 = auth_forms.SetPasswordMixin.create_password_fields(
@@ -53,8 +59,14 @@ class SignupForm(DsfrBaseForm, auth_forms.UserCreationForm):
         ].help_text = password_validation.password_validators_help_text_html()
         self.fields["password2"].help_text = "Saisissez le même mot de passe, pour vérification."
 
+    def _post_clean(self):
+        # Django reports the password rules under the confirmation field; show them under
+        # « Mot de passe », where the user types the password.
+        super(auth_forms.BaseUserCreationForm, self)._post_clean()
+        self.validate_password_for_user(self.instance, password_field_name="password1")
 
-class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
+
+class LoginForm(FormulaireDsfr, auth_forms.AuthenticationForm):
     """« Me connecter » (guide §3.2.2); an account not yet activated is told so."""
 
     error_messages = {
@@ -85,7 +97,7 @@ class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
         return bool(user and not user.is_active and user.check_password(password))
 
 
-class EmailForm(DsfrBaseForm):
+class EmailForm(FormulaireDsfr):
     email = forms.EmailField(
         label="Adresse électronique",
         max_length=254,
@@ -97,7 +109,7 @@ class ResendActivationForm(EmailForm):
     """« Renvoyer le lien d'activation »."""
 
 
-class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+class PasswordResetForm(FormulaireDsfr, auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Adresse électronique",
         max_length=254,
@@ -106,7 +118,7 @@ class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
     )
 
 
-class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+class SetPasswordForm(FormulaireDsfr, auth_forms.SetPasswordForm):
     new_password1, new_password2 = auth_forms.SetPasswordMixin.create_password_fields(
         label1="Nouveau mot de passe", label2="Confirmation du nouveau mot de passe"
     )
@@ -118,7 +130,7 @@ class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
         ].help_text = "Saisissez le même mot de passe, pour vérification."
 
 
-class DemandeHabilitationForm(DsfrBaseForm):
+class DemandeHabilitationForm(FormulaireDsfr):
     """« Demander mon habilitation »: the PAE of the chosen département receives the request."""
 
     departement = forms.ModelChoiceField(

@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from rex.models import CadrePreferentiel, Chapitre, PositionTarifaire
+from rex.models import (
+    CadrePreferentiel,
+    Chapitre,
+    Contact,
+    Courriel,
+    Demande,
+    Evenement,
+    LigneMarchandise,
+    PositionTarifaire,
+)
 from rex.nomenclature import normalize_search
 
 
@@ -45,3 +54,84 @@ class CadrePreferentielAdmin(admin.ModelAdmin):
     list_filter = ("actif",)
     search_fields = ("libelle", "code")
     prepopulated_fields = {"code": ("libelle",)}
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    can_delete = False
+    readonly_fields = ("nom", "prenom", "fonction", "telephone", "fax", "courriel")
+    fields = readonly_fields
+
+
+class MarchandiseInline(admin.TabularInline):
+    model = LigneMarchandise
+    extra = 0
+    can_delete = False
+    readonly_fields = ("code", "description")
+    fields = readonly_fields
+
+
+class EvenementInline(admin.TabularInline):
+    model = Evenement
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "created_at",
+        "kind",
+        "acteur",
+        "statut_avant",
+        "statut_apres",
+        "commentaire",
+    )
+    fields = readonly_fields
+
+
+@admin.register(Demande)
+class DemandeAdmin(admin.ModelAdmin):
+    """Read-only: a request changes only through the services (portal and back-office)."""
+
+    list_display = (
+        "__str__",
+        "statut",
+        "titulaire_raison_sociale",
+        "titulaire_eori",
+        "service",
+        "updated_at",
+    )
+    list_filter = ("statut", "service", "depot_papier")
+    search_fields = ("numero", "titulaire__eori", "titulaire__raison_sociale", "titulaire_eori")
+    list_select_related = ("service", "titulaire")
+    inlines = (ContactInline, MarchandiseInline, EvenementInline)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Courriel)
+class CourrielAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for the broker or the mail server."""
+
+    list_display = ("created_at", "destinataire", "sujet", "envoye_le", "tentatives")
+    list_filter = (("envoye_le", admin.EmptyFieldListFilter),)
+    search_fields = ("destinataire", "sujet")
+    readonly_fields = (
+        "destinataire",
+        "sujet",
+        "texte",
+        "demande",
+        "envoye_le",
+        "tentatives",
+        "derniere_erreur",
+    )
+    exclude = ("html",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

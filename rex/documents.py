@@ -2,11 +2,12 @@
 
 import zipfile
 
-import magic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+
+import magic
 
 # Detected type → what the user is told it is.
 TYPES_ACCEPTES = {

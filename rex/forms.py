@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
+
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
 
@@ -336,8 +337,12 @@ def contacts_formset(extra: int):
 
 def marchandises_formset(extra: int):
     return inlineformset_factory(
-        Demande, LigneMarchandise, form=MarchandiseForm, formset=MarchandiseFormSet,
-        extra=extra, can_delete=True,
+        Demande,
+        LigneMarchandise,
+        form=MarchandiseForm,
+        formset=MarchandiseFormSet,
+        extra=extra,
+        can_delete=True,
     )
 
 
@@ -351,7 +356,10 @@ class DocumentForm(forms.Form):
         label="Parcourir",
         help_text="Formats acceptés : PDF, JPEG, PNG, documents bureautiques (Word, Excel, "
         "OpenDocument). Taille maximale : 10 Mo.",
-        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Ce fichier est vide."},
+        error_messages={
+            "required": "Choisissez le fichier à joindre.",
+            "empty": "Ce fichier est vide.",
+        },
     )
     nom = forms.CharField(
         label="Nom du document",

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
 from django_fsm import FSMField, transition
 
 from accounts.models import BureauDouane, Entreprise
@@ -99,16 +100,28 @@ class Demande(models.Model):
     )
     # Rubrique 1
     bureau = models.ForeignKey(
-        BureauDouane, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        BureauDouane,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="bureau de douane compétent",
     )
     service = models.ForeignKey(
-        BureauDouane, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes",
+        BureauDouane,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes",
         verbose_name="service en charge",
     )
     # Rubrique 2: the applicant, who becomes the holder
     titulaire = models.ForeignKey(
-        Entreprise, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes_rex",
+        Entreprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes_rex",
         verbose_name="demandeur",
     )
     titulaire_eori = models.CharField("numéro EORI", max_length=17, blank=True)
@@ -121,10 +134,16 @@ class Demande(models.Model):
     )
     # Rubrique 3: the customs representative, when one files
     representant = models.ForeignKey(
-        Entreprise, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes_representees",
+        Entreprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes_representees",
         verbose_name="représentant en douane",
     )
-    representant_telephone = models.CharField("téléphone du représentant", max_length=30, blank=True)
+    representant_telephone = models.CharField(
+        "téléphone du représentant", max_length=30, blank=True
+    )
     representant_courriel = models.CharField("courriel du représentant", max_length=254, blank=True)
     # Rubrique 6
     cadres = models.ManyToManyField(
@@ -140,11 +159,14 @@ class Demande(models.Model):
     )
 
     depot_papier = models.BooleanField(
-        "déposée par le service sur formulaire papier", default=False,
+        "déposée par le service sur formulaire papier",
+        default=False,
         help_text="Annexe 22-06 bis du règlement d'exécution (UE) 2015/2447 : procédure exceptionnelle.",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demandes_creees",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="demandes_creees",
         verbose_name="créée par",
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)

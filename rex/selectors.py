@@ -19,8 +19,7 @@ def demandes_operateur(user) -> QuerySet[Demande]:
         return Demande.objects.none()
     entreprise_id = user.entreprise_id
     brouillons = Q(statut=Statut.BROUILLON) & (
-        Q(representant_id=entreprise_id)
-        | Q(representant__isnull=True, titulaire_id=entreprise_id)
+        Q(representant_id=entreprise_id) | Q(representant__isnull=True, titulaire_id=entreprise_id)
     )
     deposees = ~Q(statut=Statut.BROUILLON) & (
         Q(titulaire_id=entreprise_id) | Q(representant_id=entreprise_id)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.forms.models import construct_instance
 from django.utils import timezone
+
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import User
@@ -173,10 +174,16 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
 # ------------------------------------------------------------------ helpers
 def _verrouiller(demande: Demande) -> Demande:
     """Reloads the row under a lock: two clicks or two people cannot interleave on one request."""
-    return Demande.objects.select_for_update().select_related("titulaire").get(pk=demande.pk)
+    return (
+        Demande.objects.select_for_update(of=("self",))
+        .select_related("titulaire")
+        .get(pk=demande.pk)
+    )
 
 
-def _evenement(demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra) -> Evenement:
+def _evenement(
+    demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra
+) -> Evenement:
     return Evenement.objects.create(
         demande=demande,
         numero_demande=demande.numero or "",

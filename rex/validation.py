@@ -68,9 +68,7 @@ def construire(
     """The three parts of the request form, bound to `data` or unbound on the saved request."""
     extra = extra or {}
     kwargs = {"data": data, "files": files} if data is not None else {}
-    form = DemandeForm(
-        instance=demande, strict=strict, representant=demande.representant, **kwargs
-    )
+    form = DemandeForm(instance=demande, strict=strict, representant=demande.representant, **kwargs)
     contacts = _formset(contacts_formset, demande, "contacts", strict, extra, kwargs)
     marchandises = _formset(marchandises_formset, demande, "marchandises", strict, extra, kwargs)
     return Formulaire(form, contacts, marchandises)

@@ -87,7 +87,9 @@ def _enregistrer(request, demande: Demande):
         data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
     formulaire = validation.construire(demande, data=data)
     if not formulaire.is_valid():
-        messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
+        messages.error(
+            request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les."
+        )
         return _afficher(request, demande, formulaire, status=422)
     try:
         if demande.pk is None:
@@ -259,7 +261,8 @@ def abandonner(request, pk: int):
             messages.error(request, str(exc))
             return redirect("rex:accueil")
         messages.success(
-            request, "Votre projet de demande a été abandonné : tous les éléments ont été supprimés."
+            request,
+            "Votre projet de demande a été abandonné : tous les éléments ont été supprimés.",
         )
         return redirect("rex:accueil")
     return render(

@@ -25,3 +25,9 @@ def duree(delta: timedelta) -> str:
 def heure_apres(delta: timedelta) -> datetime:
     """The moment `delta` from now: when a locked-out user may try again."""
     return timezone.now() + delta
+
+
+@register.filter
+def nombre_erreurs(form) -> int:
+    """Every error the summary lists: non-field errors plus each visible field's."""
+    return len(form.non_field_errors()) + sum(len(field.errors) for field in form.visible_fields())

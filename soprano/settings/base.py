@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",
     "widget_tweaks",
     "dsfr",
     "django_htmx",
@@ -42,6 +41,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "rex",
+    # Last: the DSFR widget templates (radios, checkboxes) override Django's own.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+AXES_VERBOSE = False

@@ -50,7 +50,7 @@ def test_login_wrong_password(client):
     assert response.status_code == 200
     page = texte(response)
     assert "Identifiant ou mot de passe incorrect." in page
-    assert "Le formulaire contient une erreur" in page
+    assert "Le formulaire contient 1 erreur" in page
     assert "n'est pas encore activé" not in page
 
 

@@ -108,7 +108,8 @@ def test_signup_password_rules_shown(client):
         {**DONNEES, "password1": "motdepasse_1", "password2": "motdepasse_1"},
     )
     page = texte(response)
-    assert "Le formulaire contient" in page
+    assert "Le formulaire contient 1 erreur" in page
+    assert 'href="#id_password1">Mot de passe : Le mot de passe doit contenir' in page
     assert "une lettre majuscule" in page
     assert "un caractère spécial (le « _ » ne compte pas)" in page
     assert not User.objects.filter(email=DONNEES["email"]).exists()

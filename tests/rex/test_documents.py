@@ -4,9 +4,10 @@ import io
 import zipfile
 from html import unescape
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
+import pytest
 
 from rex.models import Document
 from tests.factories import DemandeFactory, UserFactory

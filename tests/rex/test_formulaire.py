@@ -2,8 +2,9 @@
 
 from html import unescape
 
-import pytest
 from django.urls import reverse
+
+import pytest
 
 from rex.models import Contact, Demande, Evenement, LigneMarchandise, Statut
 from tests.factories import (

@@ -3,9 +3,10 @@
 import datetime
 from html import unescape
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
+
+import pytest
 
 from rex import services
 from rex.models import Demande, Statut
@@ -74,8 +75,11 @@ def test_representative_may_not_pick_a_company_without_mandate(client, transitai
 def test_client_with_a_rex_is_refused_with_the_guide_explanation(client, transitaire, reference):  # noqa: F811
     represente = MandatFactory(representant=transitaire.entreprise).represente
     existante = DemandeFactory(
-        complete=True, created_by=transitaire, titulaire=represente,
-        representant=transitaire.entreprise, representant_telephone="01 40 00 00 00",
+        complete=True,
+        created_by=transitaire,
+        titulaire=represente,
+        representant=transitaire.entreprise,
+        representant_telephone="01 40 00 00 00",
         representant_courriel="transit@exemple.fr",
     )
     services.soumettre(demande=existante, by=transitaire)
@@ -94,8 +98,11 @@ def test_client_with_a_rex_is_refused_with_the_guide_explanation(client, transit
 def test_the_client_company_sees_the_submitted_request_not_the_draft(client, transitaire):
     represente = MandatFactory(representant=transitaire.entreprise).represente
     demande = DemandeFactory(
-        complete=True, created_by=transitaire, titulaire=represente,
-        representant=transitaire.entreprise, representant_telephone="01 40 00 00 00",
+        complete=True,
+        created_by=transitaire,
+        titulaire=represente,
+        representant=transitaire.entreprise,
+        representant_telephone="01 40 00 00 00",
         representant_courriel="transit@exemple.fr",
     )
     membre = UserFactory(habilite=True, entreprise=represente)

@@ -1,9 +1,10 @@
 """Pages of lists keep a constant number of SQL queries as rows grow."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+import pytest
 
 from rex import services
 from tests.factories import DemandeFactory, MandatFactory, UserFactory
@@ -22,8 +23,11 @@ def file_for(transitaire, n):
     for _ in range(n):
         client_entreprise = MandatFactory(representant=transitaire.entreprise).represente
         demande = DemandeFactory(
-            complete=True, created_by=transitaire, titulaire=client_entreprise,
-            representant=transitaire.entreprise, representant_telephone="01 40 00 00 00",
+            complete=True,
+            created_by=transitaire,
+            titulaire=client_entreprise,
+            representant=transitaire.entreprise,
+            representant_telephone="01 40 00 00 00",
             representant_courriel="transit@exemple.fr",
         )
         services.soumettre(demande=demande, by=transitaire)
@@ -60,7 +64,8 @@ def test_request_form_is_constant_in_rows(client):
     url = reverse("rex:formulaire", args=[demande.pk])
     small = count_queries(client, url)
     for i in range(10):
-        demande.contacts.create(nom=f"Nom {i}", prenom="P", fonction="F", telephone="0102030405",
-                                courriel="a@b.fr")
+        demande.contacts.create(
+            nom=f"Nom {i}", prenom="P", fonction="F", telephone="0102030405", courriel="a@b.fr"
+        )
         demande.marchandises.create(code="2204", description=f"Vin {i}")
     assert count_queries(client, url) == small

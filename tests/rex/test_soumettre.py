@@ -3,10 +3,11 @@
 import re
 from html import unescape
 
-import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+
+import pytest
 
 from rex import services
 from rex.models import Courriel, Demande, Evenement, Statut
@@ -84,9 +85,7 @@ def test_one_rex_per_eori_is_refused_when_the_form_is_validated(client):
     services.soumettre(demande=first, by=first.created_by)
     second = DemandeFactory(complete=True, created_by=first.created_by)
     client.force_login(first.created_by)
-    response = client.post(
-        reverse("rex:recapitulatif", args=[second.pk]), follow=True
-    )
+    response = client.post(reverse("rex:recapitulatif", args=[second.pk]), follow=True)
     page = unescape(response.content.decode())
     assert "possède déjà un numéro REX en cours de validité" in page
     assert Demande.objects.get(pk=second.pk).statut == Statut.BROUILLON
@@ -108,7 +107,9 @@ def test_a_rejected_eori_may_file_again():
     assert services.soumettre(demande=second, by=second.created_by).statut == Statut.EN_ETUDE
 
 
-def test_submission_journey_through_the_views(client, mailoutbox, django_capture_on_commit_callbacks):
+def test_submission_journey_through_the_views(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     demande = DemandeFactory(complete=True)
     client.force_login(demande.created_by)
     recap = client.get(reverse("rex:recapitulatif", args=[demande.pk]))
