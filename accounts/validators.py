@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+
 from stdnum.fr import siret
 
 identifiant_validator = RegexValidator(

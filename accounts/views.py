@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.html import escape
 from django.views.decorators.http import require_POST
@@ -114,6 +114,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"title": "Connexion"}
+
+    def get_default_redirect_url(self):
+        # Customs officers land on their back-office, operators on « Mon tableau de bord ».
+        if est_agent(self.request.user):
+            return resolve_url("agent:file")
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,7 +1,8 @@
 """factory_boy factories, one Trait per state."""
 
-import factory
 from django.utils import timezone
+
+import factory
 from stdnum import luhn
 
 from accounts.models import BureauDouane, Departement, Entreprise, Mandat, User

@@ -38,6 +38,12 @@ def test_login_success_goes_to_dashboard(client):
     assert response["Location"] == reverse("accounts:dashboard")
 
 
+def test_login_officer_goes_to_back_office(client):
+    UserFactory(username="sophie", agent=True)
+    response = _login(client, "sophie")
+    assert response["Location"] == reverse("agent:file")
+
+
 def test_login_honours_next(client):
     UserFactory(username="claire", habilite=True)
     response = _login(client, "claire", next=reverse("accounts:soprano_home"))

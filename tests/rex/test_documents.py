@@ -120,8 +120,8 @@ def test_document_of_another_request_through_my_request_is_a_404(client, brouill
 def test_files_are_not_served_by_any_public_url(client, brouillon, settings):
     upload(client, brouillon, "fiche.pdf", PDF)
     document = Document.objects.get()
-    assert settings.MEDIA_URL is None
-    assert not client.get("/media/" + document.fichier.name).status_code == 200
+    assert settings.MEDIA_URL is None, "no public URL for uploaded files"
+    assert client.get("/media/" + document.fichier.name).status_code != 200
     client.logout()
     response = client.get(reverse("rex:document", args=[brouillon.pk, document.pk]))
     assert response.status_code == 302 and "connexion" in response.url
