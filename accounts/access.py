@@ -12,8 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 
 MESSAGE_AGENT = (
-    "Cette page est réservée aux opérateurs : "
-    "vous êtes redirigé vers le back-office des agents des douanes."
+    "Cette page est réservée aux opérateurs : vous êtes redirigé vers le back-office des agents des douanes."
 )
 MESSAGE_NON_CERTIFIE = (
     "Pour accéder au téléservice SOPRANO/REX, votre compte doit d'abord être certifié "

@@ -236,9 +236,7 @@ class EntrepriseForm(forms.ModelForm):
         cleaned = super().clean()
         eori, siret = cleaned.get("eori", ""), cleaned.get("siret", "")
         if eori.startswith("FR") and siret and eori[2:] != siret:
-            raise ValidationError(
-                {"siret": "Le SIRET doit être celui du numéro EORI (FR suivi du SIRET)."}
-            )
+            raise ValidationError({"siret": "Le SIRET doit être celui du numéro EORI (FR suivi du SIRET)."})
         return cleaned
 
 

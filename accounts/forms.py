@@ -54,9 +54,7 @@ class SignupForm(FormulaireDsfr, auth_forms.UserCreationForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields[
-            "password1"
-        ].help_text = password_validation.password_validators_help_text_html()
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
         self.fields["password2"].help_text = "Saisissez le même mot de passe, pour vérification."
 
     def _post_clean(self):
@@ -125,9 +123,7 @@ class SetPasswordForm(FormulaireDsfr, auth_forms.SetPasswordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "new_password2"
-        ].help_text = "Saisissez le même mot de passe, pour vérification."
+        self.fields["new_password2"].help_text = "Saisissez le même mot de passe, pour vérification."
 
 
 class DemandeHabilitationForm(FormulaireDsfr):
@@ -137,9 +133,7 @@ class DemandeHabilitationForm(FormulaireDsfr):
         label="Votre département",
         queryset=Departement.objects.none(),
         empty_label="Sélectionnez votre département",
-        help_text=(
-            "Votre demande est transmise au pôle d'action économique (PAE) de ce département."
-        ),
+        help_text=("Votre demande est transmise au pôle d'action économique (PAE) de ce département."),
         error_messages={"required": "Sélectionnez votre département."},
     )
 

@@ -51,9 +51,7 @@ def services_du_tableau_de_bord(*, user: User) -> list[ServiceEnLigne]:
 
 def demande_habilitation_en_cours(*, user: User) -> DemandeHabilitation | None:
     return (
-        DemandeHabilitation.objects.filter(user=user, traitee_le=None)
-        .select_related("departement")
-        .first()
+        DemandeHabilitation.objects.filter(user=user, traitee_le=None).select_related("departement").first()
     )
 
 

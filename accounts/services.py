@@ -1,8 +1,9 @@
 """Every write on accounts: sign-up and activation, certification, habilitation.
 
 E-mails go through the project's outbox (rex.emails): written in the transaction, sent after
-commit; a mail server or broker outage never undoes the write nor loses the mail. Certification and habilitation are recorded in the admin history
-(LogEntry) with the acting user: the PAE sees who did what on the account's « Historique » page.
+commit; a mail server or broker outage never undoes the write nor loses the mail. Certification
+and habilitation are recorded in the admin history (LogEntry) with the acting user: the PAE sees
+who did what on the account's « Historique » page.
 """
 
 import logging
@@ -126,8 +127,7 @@ def activer_compte(*, token: str) -> User:
         user_id = tokens.lire_jeton_activation(token)
     except signing.SignatureExpired as error:
         raise LienActivationExpire(
-            f"Ce lien d'activation a expiré : il n'est valable que "
-            f"{settings.ACCOUNT_ACTIVATION_DAYS} jours."
+            f"Ce lien d'activation a expiré : il n'est valable que {settings.ACCOUNT_ACTIVATION_DAYS} jours."
         ) from error
     except signing.BadSignature as error:
         raise LienActivationInvalide("Ce lien d'activation n'est pas valide.") from error
@@ -192,8 +192,7 @@ def habiliter(*, user: User, by: User, notifier: bool = True) -> bool:
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_certifie:
             raise HabilitationImpossible(
-                f"Le compte « {locked.username} » n'est pas certifié : "
-                "certifiez-le avant de l'habiliter."
+                f"Le compte « {locked.username} » n'est pas certifié : certifiez-le avant de l'habiliter."
             )
         now = timezone.now()
         DemandeHabilitation.objects.filter(user=locked, traitee_le=None).update(traitee_le=now)
@@ -215,9 +214,7 @@ def habiliter(*, user: User, by: User, notifier: bool = True) -> bool:
     return True
 
 
-def demander_habilitation(
-    *, user: User, departement: Departement
-) -> tuple[DemandeHabilitation, bool]:
+def demander_habilitation(*, user: User, departement: Departement) -> tuple[DemandeHabilitation, bool]:
     """« Demander mon habilitation »: record the request for the PAE of the chosen département.
 
     A request still pending is returned as is (created=False): no duplicate, no second e-mail.

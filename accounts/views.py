@@ -81,9 +81,7 @@ def activate(request, token):
     except account_services.CompteDejaActive as error:
         return _activation_refusee(request, etat="utilise", error=error, title="Compte déjà activé")
     except account_services.LienActivationInvalide as error:
-        return _activation_refusee(
-            request, etat="invalide", error=error, title="Lien non valide", status=400
-        )
+        return _activation_refusee(request, etat="invalide", error=error, title="Lien non valide", status=400)
     messages.success(request, "Votre compte est activé. Vous pouvez maintenant vous connecter.")
     return redirect("accounts:login")
 
@@ -181,10 +179,14 @@ def dashboard(request):
     )
 
 
-def services(request, form=None):
+def services(request):
     """The services catalogue, its search bar and the habilitation form (guide §3.2.3.1)."""
     if est_agent(request.user):
         return redirect_agent(request)
+    return _catalogue(request)
+
+
+def _catalogue(request, *, form=None):
     q = request.GET.get("q", "").strip()[:100]
     user = request.user
     context = {
@@ -216,11 +218,9 @@ def demander_habilitation(request):
         return redirect("accounts:dashboard")
     form = DemandeHabilitationForm(request.POST)
     if not form.is_valid():
-        return services(request, form=form)
+        return _catalogue(request, form=form)
     departement = form.cleaned_data["departement"]
-    demande, created = account_services.demander_habilitation(
-        user=request.user, departement=departement
-    )
+    demande, created = account_services.demander_habilitation(user=request.user, departement=departement)
     if not created:
         messages.info(
             request,
@@ -229,10 +229,11 @@ def demander_habilitation(request):
             "fois.",
         )
     elif departement.pae_courriel:
+        pae = f" ({departement.pae_nom})" if departement.pae_nom else ""
         messages.success(
             request,
-            "Votre demande d'habilitation a été envoyée au pôle d'action économique (PAE) "
-            f"{escape(departement.pae_nom or '')} du département {escape(departement)}. "
+            "Votre demande d'habilitation a été envoyée au pôle d'action économique (PAE) du "
+            f"département {escape(departement)}{escape(pae)}. "
             "Vous recevrez un courriel dès que vous serez habilité.",
         )
     else:

@@ -27,9 +27,7 @@ def pae(client):
 
 def _action(client, action, users, capture, url=CHANGELIST):
     with capture(execute=True):
-        return client.post(
-            reverse(url), {"action": action, "_selected_action": [u.pk for u in users]}
-        )
+        return client.post(reverse(url), {"action": action, "_selected_action": [u.pk for u in users]})
 
 
 def test_changelist_offers_actions_by_their_french_names(client, pae):
@@ -40,9 +38,7 @@ def test_changelist_offers_actions_by_their_french_names(client, pae):
 
 
 def test_certifier_action(client, pae, mailoutbox, django_capture_on_commit_callbacks):
-    claire = UserFactory(
-        username="claire", entreprise=EntrepriseFactory(), email="claire@exemple.fr"
-    )
+    claire = UserFactory(username="claire", entreprise=EntrepriseFactory(), email="claire@exemple.fr")
 
     response = _action(client, "certifier", [claire], django_capture_on_commit_callbacks)
 
@@ -77,9 +73,7 @@ def test_certifier_skips_accounts_without_entreprise(
     assert len(mailoutbox) == 1
 
 
-def test_certifier_twice_changes_nothing(
-    client, pae, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_certifier_twice_changes_nothing(client, pae, mailoutbox, django_capture_on_commit_callbacks):
     claire = UserFactory(username="claire", certifie=True)
     before = claire.certifie_le
     response = _action(client, "certifier", [claire], django_capture_on_commit_callbacks)
@@ -89,16 +83,12 @@ def test_certifier_twice_changes_nothing(
     assert "Déjà certifiés : claire." in messages_de(response)
 
 
-def test_habiliter_action_requires_certification(
-    client, pae, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_habiliter_action_requires_certification(client, pae, mailoutbox, django_capture_on_commit_callbacks):
     certifiee = UserFactory(username="claire", certifie=True, email="claire@exemple.fr")
     non_certifie = UserFactory(username="paul", entreprise=EntrepriseFactory())
     demande = DemandeHabilitation.objects.create(user=certifiee, departement=DepartementFactory())
 
-    response = _action(
-        client, "habiliter", [certifiee, non_certifie], django_capture_on_commit_callbacks
-    )
+    response = _action(client, "habiliter", [certifiee, non_certifie], django_capture_on_commit_callbacks)
 
     certifiee.refresh_from_db()
     non_certifie.refresh_from_db()
@@ -111,9 +101,7 @@ def test_habiliter_action_requires_certification(
     assert "« paul » n'est pas certifié" in messages_de(response)[-1]
 
 
-def test_habiliter_from_demandes_habilitation(
-    client, pae, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_habiliter_from_demandes_habilitation(client, pae, mailoutbox, django_capture_on_commit_callbacks):
     claire = UserFactory(username="claire", certifie=True)
     demande = DemandeHabilitation.objects.create(user=claire, departement=DepartementFactory())
 
@@ -133,9 +121,7 @@ def test_habiliter_from_demandes_habilitation(
 
 def test_demandes_filter_traitee(client, pae):
     dep = DepartementFactory(code="33", nom="Gironde")
-    DemandeHabilitation.objects.create(
-        user=UserFactory(username="claire", certifie=True), departement=dep
-    )
+    DemandeHabilitation.objects.create(user=UserFactory(username="claire", certifie=True), departement=dep)
     traitee = DemandeHabilitation.objects.create(
         user=UserFactory(username="paul", certifie=True), departement=dep
     )

@@ -29,9 +29,7 @@ def test_load_demo_creates_every_account_and_is_idempotent(mailoutbox):
 
     users = {
         u.username: u
-        for u in User.objects.filter(
-            username__in=["operateur", "transitaire", "nouveau", "agent", "admin"]
-        )
+        for u in User.objects.filter(username__in=["operateur", "transitaire", "nouveau", "agent", "admin"])
     }
     assert len(users) == 5
     assert all(u.check_password(DEMO_PASSWORD) and u.is_active for u in users.values())

@@ -16,9 +16,7 @@ SOPRANO = "Demande d'autorisation douanière et fiscale (SOPRANO)"
 
 def _demander(client, departement, capture):
     with capture(execute=True):
-        return client.post(
-            reverse("accounts:demander_habilitation"), {"departement": departement.pk}
-        )
+        return client.post(reverse("accounts:demander_habilitation"), {"departement": departement.pk})
 
 
 # Catalogue and search ----------------------------------------------------------------------------
@@ -106,16 +104,17 @@ def test_request_recorded_and_mailed_to_pae(client, mailoutbox, django_capture_o
     assert user.entreprise.eori in mail.subject
     assert user.entreprise.raison_sociale in mail.body
     assert f"/admin/accounts/demandehabilitation/{demande.pk}/change/" in mail.body
-    assert "envoyée au pôle d'action économique (PAE) PAE de Bordeaux" in messages_de(response)[0]
+    assert (
+        "envoyée au pôle d'action économique (PAE) du département 33 – Gironde (PAE de Bordeaux)."
+        in messages_de(response)[0]
+    )
 
     page = texte(client.get(response["Location"]))
     assert "Votre demande d'habilitation est en cours de traitement" in page
     assert "Envoyer la demande" not in page
 
 
-def test_request_not_duplicated_while_pending(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_request_not_duplicated_while_pending(client, mailoutbox, django_capture_on_commit_callbacks):
     departement = DepartementFactory()
     user = UserFactory(certifie=True)
     client.force_login(user)
@@ -128,9 +127,7 @@ def test_request_not_duplicated_while_pending(
     assert "déjà une demande d'habilitation en cours" in messages_de(response)[-1]
 
 
-def test_request_without_pae_address_is_recorded(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_request_without_pae_address_is_recorded(client, mailoutbox, django_capture_on_commit_callbacks):
     departement = DepartementFactory(pae_courriel="")
     user = UserFactory(certifie=True)
     client.force_login(user)
@@ -139,9 +136,7 @@ def test_request_without_pae_address_is_recorded(
 
     assert DemandeHabilitation.objects.filter(user=user, departement=departement).exists()
     assert mailoutbox == []
-    assert (
-        "sera traitée par le pôle d'action économique (PAE) compétent" in messages_de(response)[0]
-    )
+    assert "sera traitée par le pôle d'action économique (PAE) compétent" in messages_de(response)[0]
 
 
 def test_request_without_departement_shows_error(client):
@@ -172,6 +167,4 @@ def test_request_is_post_only(client):
 
 def test_service_refuses_officer():
     with pytest.raises(services.HabilitationImpossible):
-        services.demander_habilitation(
-            user=UserFactory(agent=True), departement=DepartementFactory()
-        )
+        services.demander_habilitation(user=UserFactory(agent=True), departement=DepartementFactory())

@@ -17,9 +17,7 @@ MOT_DE_PASSE = "Motdepasse1!"  # UserFactory's
 
 
 def _login(client, username, password=MOT_DE_PASSE, **extra):
-    return client.post(
-        reverse("accounts:login"), {"username": username, "password": password, **extra}
-    )
+    return client.post(reverse("accounts:login"), {"username": username, "password": password, **extra})
 
 
 def test_login_page(client):

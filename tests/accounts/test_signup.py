@@ -144,9 +144,7 @@ def test_activation_link_activates_once(client, mailoutbox, django_capture_on_co
     response = client.get(chemin)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
-    assert "Votre compte est activé. Vous pouvez maintenant vous connecter." in messages_de(
-        response
-    )
+    assert "Votre compte est activé. Vous pouvez maintenant vous connecter." in messages_de(response)
     assert User.objects.get(username="claire").is_active
 
     again = client.get(chemin)
@@ -238,26 +236,17 @@ def test_resend_activation_does_not_reveal_unknown_or_active_address(
     for email in ("inconnu@exemple.fr", "actif@exemple.fr"):
         with django_capture_on_commit_callbacks(execute=True):
             reponses.append(
-                Client().post(
-                    reverse("accounts:activate", kwargs={"token": "renvoyer"}), {"email": email}
-                )
+                Client().post(reverse("accounts:activate", kwargs={"token": "renvoyer"}), {"email": email})
             )
     assert mailoutbox == []
     assert messages_de(reponses[0]) == messages_de(reponses[1])
-    assert (
-        "Si un compte en attente d'activation correspond à cette adresse"
-        in messages_de(reponses[0])[0]
-    )
+    assert "Si un compte en attente d'activation correspond à cette adresse" in messages_de(reponses[0])[0]
 
 
-def test_resend_page_from_expired_link_posts_email(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_resend_page_from_expired_link_posts_email(client, mailoutbox, django_capture_on_commit_callbacks):
     UserFactory(is_active=False, email="lea@exemple.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("accounts:activate", kwargs={"token": "a:b:c"}), {"email": "lea@exemple.fr"}
-        )
+        client.post(reverse("accounts:activate", kwargs={"token": "a:b:c"}), {"email": "lea@exemple.fr"})
     assert len(mailoutbox) == 1
 
 

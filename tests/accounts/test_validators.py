@@ -12,9 +12,7 @@ from accounts.validators import identifiant_validator, validate_eori, validate_s
 SIRET_OK = "73282932000074"
 
 
-@pytest.mark.parametrize(
-    "identifiant", ["claire", "Durand", "Hélène", "Françoise", "ÉloÏse", "Øystein"]
-)
+@pytest.mark.parametrize("identifiant", ["claire", "Durand", "Hélène", "Françoise", "ÉloÏse", "Øystein"])
 def test_identifiant_letters_accepted(identifiant):
     identifiant_validator(identifiant)
 
@@ -67,16 +65,12 @@ def test_password_common_refused():
 
 
 def test_password_too_similar_to_user_refused():
-    user = User(
-        username="durandclaire", first_name="Claire", last_name="Durand", email="c@exemple.fr"
-    )
+    user = User(username="durandclaire", first_name="Claire", last_name="Durand", email="c@exemple.fr")
     assert "trop semblable" in _erreurs("Durandclaire1!", user)
 
 
 def test_password_following_every_rule_accepted():
-    user = User(
-        username="durandclaire", first_name="Claire", last_name="Durand", email="c@exemple.fr"
-    )
+    user = User(username="durandclaire", first_name="Claire", last_name="Durand", email="c@exemple.fr")
     validate_password("Azerty-Soprano7", user)
     validate_password("Soprano-Demo1!", user)
 

@@ -14,9 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         site = settings.SITE_URL.rstrip("/")
         existants = set(
-            User.objects.filter(username__in=[u for u, _ in DEMO_ACCOUNTS]).values_list(
-                "username", flat=True
-            )
+            User.objects.filter(username__in=[u for u, _ in DEMO_ACCOUNTS]).values_list("username", flat=True)
         )
         largeur = max(len(u) for u, _ in DEMO_ACCOUNTS) + 2
         lignes = [
