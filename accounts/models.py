@@ -93,11 +93,17 @@ class Mandat(models.Model):
     """A customs representative acts for a represented operator between two dates."""
 
     representant = models.ForeignKey(
-        Entreprise, on_delete=models.CASCADE, related_name="mandats_representant",
-        verbose_name="représentant en douane", limit_choices_to={"est_representant_en_douane": True},
+        Entreprise,
+        on_delete=models.CASCADE,
+        related_name="mandats_representant",
+        verbose_name="représentant en douane",
+        limit_choices_to={"est_representant_en_douane": True},
     )
     represente = models.ForeignKey(
-        Entreprise, on_delete=models.CASCADE, related_name="mandats_represente", verbose_name="opérateur représenté"
+        Entreprise,
+        on_delete=models.CASCADE,
+        related_name="mandats_represente",
+        verbose_name="opérateur représenté",
     )
     date_debut = models.DateField("début", default=timezone.localdate)
     date_fin = models.DateField("fin", null=True, blank=True)
@@ -134,8 +140,13 @@ class User(AbstractUser):
         Entreprise, on_delete=models.PROTECT, null=True, blank=True, related_name="utilisateurs"
     )
     service = models.ForeignKey(
-        BureauDouane, on_delete=models.PROTECT, null=True, blank=True, related_name="agents",
-        verbose_name="service douanier", help_text="Renseigné pour un agent des douanes uniquement.",
+        BureauDouane,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agents",
+        verbose_name="service douanier",
+        help_text="Renseigné pour un agent des douanes uniquement.",
     )
     certifie_le = models.DateTimeField("certifié le", null=True, blank=True)
     habilite_le = models.DateTimeField("habilité à SOPRANO le", null=True, blank=True)

@@ -67,8 +67,11 @@ def main() -> None:
         while total < target:
             represente = MandatFactory(representant=transitaire.entreprise).represente
             demande = DemandeFactory(
-                complete=True, created_by=transitaire, titulaire=represente,
-                representant=transitaire.entreprise, representant_telephone="01 40 00 00 00",
+                complete=True,
+                created_by=transitaire,
+                titulaire=represente,
+                representant=transitaire.entreprise,
+                representant_telephone="01 40 00 00 00",
                 representant_courriel="transit@exemple.fr",
             )
             services.soumettre(demande=demande, by=transitaire)

@@ -206,9 +206,7 @@ class DemandeForm(StrictMixin, DsfrModelForm):
         cleaned = super().clean()
         if self.strict:
             titulaire = cleaned.get("titulaire") if self.representant else self.instance.titulaire
-            if titulaire is not None and selectors.demande_active_existe(
-                titulaire, sauf=self.instance
-            ):
+            if titulaire is not None and selectors.demande_active_existe(titulaire, sauf=self.instance):
                 self.add_error("titulaire" if self.representant else None, MESSAGE_UN_REX_PAR_EORI)
         return cleaned
 
@@ -303,9 +301,7 @@ class MarchandiseFormSet(LignesFormSet):
         lignes = self.lignes()
         codes = [f.cleaned_data["code"] for f in lignes if f.cleaned_data.get("code")]
         chapitres = set(Chapitre.objects.filter(code__in=codes).values_list("code", flat=True))
-        positions = set(
-            PositionTarifaire.objects.filter(code__in=codes).values_list("code", flat=True)
-        )
+        positions = set(PositionTarifaire.objects.filter(code__in=codes).values_list("code", flat=True))
         entiers = {c for c in codes if len(c) == 2}
         vus: set[str] = set()
         for form in lignes:

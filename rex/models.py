@@ -129,9 +129,7 @@ class Demande(models.Model):
     titulaire_adresse = models.CharField("adresse", max_length=420, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
     courriel = models.CharField("courriel", max_length=254, blank=True)
-    activite = models.CharField(
-        "activité principale", max_length=20, choices=Activite.choices, blank=True
-    )
+    activite = models.CharField("activité principale", max_length=20, choices=Activite.choices, blank=True)
     # Rubrique 3: the customs representative, when one files
     representant = models.ForeignKey(
         Entreprise,
@@ -141,9 +139,7 @@ class Demande(models.Model):
         related_name="demandes_representees",
         verbose_name="représentant en douane",
     )
-    representant_telephone = models.CharField(
-        "téléphone du représentant", max_length=30, blank=True
-    )
+    representant_telephone = models.CharField("téléphone du représentant", max_length=30, blank=True)
     representant_courriel = models.CharField("courriel du représentant", max_length=254, blank=True)
     # Rubrique 6
     cadres = models.ManyToManyField(
@@ -154,9 +150,7 @@ class Demande(models.Model):
     engagement_nom = models.CharField("nom", max_length=150, blank=True)
     engagement_fonction = models.CharField("fonction", max_length=150, blank=True)
     engagement_lieu = models.CharField("lieu", max_length=150, blank=True)
-    consentement_publication = models.BooleanField(
-        "consentement à la publication", null=True, blank=True
-    )
+    consentement_publication = models.BooleanField("consentement à la publication", null=True, blank=True)
 
     depot_papier = models.BooleanField(
         "déposée par le service sur formulaire papier",
@@ -260,9 +254,7 @@ class Document(models.Model):
     nom_original = models.CharField("fichier d'origine", max_length=255)
     type_mime = models.CharField("type", max_length=120)
     taille = models.PositiveIntegerField("taille (octets)")
-    ajoute_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    ajoute_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("ajouté le", auto_now_add=True)
 
     class Meta:

@@ -211,9 +211,7 @@ def _read_workbook(path: Path) -> list[_Row]:
             code = _shape(values[index["code"]], values[index["hier"]])
             if code is None or str(values[index["language"]] or "").strip().upper() != "FR":
                 continue
-            description_start = (
-                values[index["description_start"]] if "description_start" in index else None
-            )
+            description_start = values[index["description_start"]] if "description_start" in index else None
             rows.append(
                 _Row(
                     code=code,
@@ -279,9 +277,7 @@ def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
         for code, r in chosen.items()
         if len(code) == 4 and code[:2] in chapitres
     }
-    return Nomenclature(
-        chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items()))
-    )
+    return Nomenclature(chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items())))
 
 
 # ---------------------------------------------------------------- import

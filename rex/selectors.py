@@ -36,11 +36,7 @@ def demandes_agent(user) -> QuerySet[Demande]:
 
 def tableau_accueil(user) -> dict[str, list[Demande]]:
     """The four lists of the REX home (guide §3.5), in one query whatever their size."""
-    rows = (
-        demandes_operateur(user)
-        .select_related("titulaire", "service")
-        .order_by("-updated_at", "-pk")
-    )
+    rows = demandes_operateur(user).select_related("titulaire", "service").order_by("-updated_at", "-pk")
     lists: dict[str, list[Demande]] = {
         "en_cours": [],
         "brouillons": [],

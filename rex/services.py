@@ -64,9 +64,7 @@ def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marcha
             row.save()
         for ordre, ligne_form in enumerate(formset.lignes()):
             if ligne_form.instance.pk and ligne_form.instance.ordre != ordre:
-                type(ligne_form.instance).objects.filter(pk=ligne_form.instance.pk).update(
-                    ordre=ordre
-                )
+                type(ligne_form.instance).objects.filter(pk=ligne_form.instance.pk).update(ordre=ordre)
     return demande
 
 
@@ -89,8 +87,7 @@ def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Docume
     demande = _verrouiller(demande)
     if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee(
-            f"Impossible d'ajouter un document à une demande au statut "
-            f"« {demande.get_statut_display()} »."
+            f"Impossible d'ajouter un document à une demande au statut « {demande.get_statut_display()} »."
         )
     type_mime = verifier_document(fichier)
     document = Document(
@@ -140,9 +137,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
                     if demande.numero
                     else "Cette demande ne peut pas être soumise dans son statut actuel."
                 )
-            if demande.titulaire_id and selectors.demande_active_existe(
-                demande.titulaire, sauf=demande
-            ):
+            if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
                 raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
             if not validation.verifier(demande).is_valid():
                 raise ActionRefusee(
@@ -152,9 +147,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
             now = timezone.now()
             avant = demande.statut
             try:
-                demande.soumettre(
-                    by=by, numero=prochain_numero(timezone.localdate(now).year), when=now
-                )
+                demande.soumettre(by=by, numero=prochain_numero(timezone.localdate(now).year), when=now)
             except TransitionNotAllowed as exc:
                 raise ActionRefusee("Cette demande ne peut pas être soumise.") from exc
             demande.save()
@@ -174,16 +167,10 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
 # ------------------------------------------------------------------ helpers
 def _verrouiller(demande: Demande) -> Demande:
     """Reloads the row under a lock: two clicks or two people cannot interleave on one request."""
-    return (
-        Demande.objects.select_for_update(of=("self",))
-        .select_related("titulaire")
-        .get(pk=demande.pk)
-    )
+    return Demande.objects.select_for_update(of=("self",)).select_related("titulaire").get(pk=demande.pk)
 
 
-def _evenement(
-    demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra
-) -> Evenement:
+def _evenement(demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra) -> Evenement:
     return Evenement.objects.create(
         demande=demande,
         numero_demande=demande.numero or "",

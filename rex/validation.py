@@ -6,6 +6,7 @@ the rules live in one place (rex.forms) and the recap and the submission re-chec
 
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.datastructures import MultiValueDict
 
 from rex.forms import DemandeForm, contacts_formset, marchandises_formset
@@ -42,7 +43,7 @@ class Formulaire:
                 continue
             bf = self.form[name]
             for message in errors:
-                items.append((bf.auto_id, str(bf.label), message))
+                items.append((_cible(bf), str(bf.label), message))
         for formset, rubrique, titre in (
             (self.contacts, "rubrique-4", "Contacts"),
             (self.marchandises, "rubrique-5", "Marchandises"),
@@ -53,8 +54,16 @@ class Formulaire:
                 for name, errors in form.errors.items():
                     bf = form[name]
                     for message in errors:
-                        items.append((bf.auto_id, f"{titre}, ligne {index} : {bf.label}", message))
+                        items.append((_cible(bf), f"{titre}, ligne {index} : {bf.label}", message))
         return items
+
+
+def _cible(bf) -> str:
+    """The id a summary link leads to. A radio or checkbox group has no element with the field's
+    id (its inputs are id_x_0, id_x_1 …): the link leads to its first option."""
+    if isinstance(bf.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{bf.auto_id}_0"
+    return bf.auto_id
 
 
 def construire(

@@ -87,9 +87,7 @@ def _enregistrer(request, demande: Demande):
         data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
     formulaire = validation.construire(demande, data=data)
     if not formulaire.is_valid():
-        messages.error(
-            request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les."
-        )
+        messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
         return _afficher(request, demande, formulaire, status=422)
     try:
         if demande.pk is None:
@@ -149,9 +147,9 @@ def _afficher(request, demande: Demande, formulaire, status: int = 200):
 def _libelles_nomenclature(forms) -> None:
     """Shows the official label under each code already typed (one query)."""
     codes = {str(f["code"].value() or "") for f in forms}
-    libelles = dict(
-        PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle")
-    ) | dict(Chapitre.objects.filter(code__in=codes).values_list("code", "libelle"))
+    libelles = dict(PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle")) | dict(
+        Chapitre.objects.filter(code__in=codes).values_list("code", "libelle")
+    )
     for form in forms:
         form.libelle_nomenclature = libelles.get(str(form["code"].value() or ""), "")
 
@@ -223,9 +221,7 @@ def confirmation(request, pk: int):
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
-    return render(
-        request, "rex/confirmation.html", {"title": "Demande soumise", "demande": demande}
-    )
+    return render(request, "rex/confirmation.html", {"title": "Demande soumise", "demande": demande})
 
 
 @operateur_habilite_required
@@ -265,9 +261,7 @@ def abandonner(request, pk: int):
             "Votre projet de demande a été abandonné : tous les éléments ont été supprimés.",
         )
         return redirect("rex:accueil")
-    return render(
-        request, "rex/abandonner.html", {"title": "Abandonner la demande", "demande": demande}
-    )
+    return render(request, "rex/abandonner.html", {"title": "Abandonner la demande", "demande": demande})
 
 
 # ------------------------------------------------------------------ documents

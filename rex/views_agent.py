@@ -11,9 +11,7 @@ from rex.documents import servir_document
 @agent_required
 @require_GET
 def file(request):
-    demandes = (
-        selectors.demandes_agent(request.user).select_related("titulaire").order_by("-updated_at")
-    )
+    demandes = selectors.demandes_agent(request.user).select_related("titulaire").order_by("-updated_at")
     return render(
         request,
         "agent/file.html",

@@ -25,6 +25,4 @@ def nomenclature(request: HttpRequest) -> HttpResponse:
     )
     if wants_json:
         return JsonResponse(resultats, safe=False)
-    return render(
-        request, "rex/_nomenclature_suggestions.html", {"query": query, "resultats": resultats}
-    )
+    return render(request, "rex/_nomenclature_suggestions.html", {"query": query, "resultats": resultats})

@@ -10,7 +10,10 @@ from rex.models import CadrePreferentiel, Chapitre, Contact, Demande, LigneMarch
 
 
 def siret_valide(n: int) -> str:
-    body = f"{n:013d}"
+    """A SIRET whose SIREN (9 digits) and whole number (14 digits) both pass the Luhn check."""
+    siren = f"{n % 10**8:08d}"
+    siren += luhn.calc_check_digit(siren)
+    body = siren + f"{n // 10**8 % 10**4:04d}"
     return body + luhn.calc_check_digit(body)
 
 
@@ -152,8 +155,12 @@ class DemandeFactory(factory.django.DjangoModelFactory):
         if not create or not obj.bureau_id:
             return
         Contact.objects.create(
-            demande=obj, nom="Durand", prenom="Claire", fonction="Directrice export",
-            telephone="01 23 45 67 89", courriel="claire.durand@exemple.fr",
+            demande=obj,
+            nom="Durand",
+            prenom="Claire",
+            fonction="Directrice export",
+            telephone="01 23 45 67 89",
+            courriel="claire.durand@exemple.fr",
         )
         position = PositionTarifaireFactory()
         LigneMarchandise.objects.create(demande=obj, code=position.code, description="Vins rouges")

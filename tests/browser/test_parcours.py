@@ -206,9 +206,7 @@ def test_parcours_complet_d_un_nouvel_exportateur(
     admin.get_by_role("row").filter(has_text=IDENTIFIANT).get_by_role("checkbox").check()
     champ(admin, "Action").select_option(label="Certifier")
     admin.get_by_role("button", name="Envoyer").click()
-    expect(admin.locator(".messagelist .success")).to_have_text(
-        f"Comptes certifiés : {IDENTIFIANT}."
-    )
+    expect(admin.locator(".messagelist .success")).to_have_text(f"Comptes certifiés : {IDENTIFIANT}.")
 
     # §3.2.3.1 « Demander mon habilitation »: the département's PAE receives it ---------------------
     page.reload()
@@ -307,9 +305,7 @@ def test_parcours_complet_d_un_nouvel_exportateur(
     champ(page, "Nom du document").fill("Fiche produit")
     page.get_by_role("button", name="Ajouter", exact=True).click()
     expect(page.get_by_text("Le document « Fiche produit » a été ajouté.")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="fiche-produit.pdf")).to_contain_text(
-        "Fiche produit"
-    )
+    expect(page.get_by_role("row").filter(has_text="fiche-produit.pdf")).to_contain_text("Fiche produit")
     page.get_by_role("link", name="Revenir au formulaire de la demande").click()
     expect(page.locator("#documents")).to_contain_text("Fiche produit")
 
@@ -384,19 +380,29 @@ def test_validation_du_formulaire_vide_et_clavier(page, reference_data):
     page.get_by_role("button", name="Valider et passer à l'étape suivante").click()
     resume = page.get_by_role("alert").filter(has_text="Votre formulaire ne peut pas être validé")
     expect(resume).to_be_visible()
+    expect(champ(page.locator("#rubrique-2"), "Téléphone")).to_have_value("04 78 00 00 00")
+    liens = resume.get_by_role("link")
     for libelle in (
         "Bureau de douane compétent",
         "Activité principale",
         "Cadre(s) préférentiel(s)",
         "Je m'engage à souscrire",
-        "Contacts, ligne 1 : Nom",
-        "Marchandises, ligne 1 : Position tarifaire (SH4) ou chapitre",
+        "Nom",
+        "Fonction",
+        "Lieu",
+        "Consentez-vous à la publication de vos données ?",
+        "Contacts",
+        "Marchandises",
     ):
-        expect(resume.get_by_role("link", name=libelle, exact=True)).to_be_visible()
-    expect(resume.get_by_role("link", name="Téléphone", exact=True)).to_have_count(0)
-    expect(champ(page.locator("#rubrique-2"), "Téléphone")).to_have_value("04 78 00 00 00")
+        expect(liens.filter(has_text=re.compile(rf"^{re.escape(libelle)}$"))).to_have_count(1)
+    expect(liens.filter(has_text="Téléphone")).to_have_count(0)  # typed, so not missing
+    expect(liens.filter(has_text="Courriel")).to_have_count(0)  # pre-filled from the account
+    for href in liens.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        expect(page.locator(href), f"lien {href} du résumé sans cible").to_have_count(1)
     resume.get_by_role("link", name="Bureau de douane compétent").click()
-    expect(page).to_have_url(re.compile(r"#id_bureau$"))
+    expect(champ(page, "Bureau de douane compétent")).to_be_focused()
+    resume.get_by_role("link", name="Activité principale").click()
+    expect(page.get_by_label("Production")).to_be_focused()
     capture(page, "5-resume-erreurs")
 
     # The nomenclature listbox with the keyboard only

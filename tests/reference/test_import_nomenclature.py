@@ -57,9 +57,7 @@ def test_import_keeps_chapters_and_headings_valid_on_the_day(nomenclature_file):
     ]
     vins = PositionTarifaire.objects.get(code="2204")
     assert vins.libelle == "Vins de raisins frais; moûts de raisin, autres que ceux du nᵒ\u00a02009"
-    assert vins.libelle_recherche == (
-        "vins de raisins frais mouts de raisin autres que ceux du no 2009"
-    )
+    assert vins.libelle_recherche == ("vins de raisins frais mouts de raisin autres que ceux du no 2009")
 
 
 @pytest.mark.django_db

@@ -44,9 +44,7 @@ def test_loads_the_frameworks_of_the_guide(loaded):
         "ghana",
         "afrique-orientale-australe",
     ]
-    assert CadrePreferentiel.objects.get(code="spg").libelle.startswith(
-        "Schéma de préférences généralisées"
-    )
+    assert CadrePreferentiel.objects.get(code="spg").libelle.startswith("Schéma de préférences généralisées")
 
 
 def test_a_second_load_keeps_what_the_admin_changed(loaded):

@@ -11,9 +11,7 @@ def add(code: str, libelle: str) -> None:
     if len(code) == 2:
         Chapitre.objects.create(code=code, **fields)
     else:
-        PositionTarifaire.objects.create(
-            code=code, chapitre=Chapitre.objects.get(code=code[:2]), **fields
-        )
+        PositionTarifaire.objects.create(code=code, chapitre=Chapitre.objects.get(code=code[:2]), **fields)
 
 
 @pytest.fixture

@@ -101,10 +101,7 @@ def test_someone_elses_document_is_a_404(client, brouillon):
     document = Document.objects.get()
     client.force_login(UserFactory(habilite=True))
     assert client.get(reverse("rex:document", args=[brouillon.pk, document.pk])).status_code == 404
-    assert (
-        client.post(reverse("rex:supprimer_document", args=[brouillon.pk, document.pk])).status_code
-        == 404
-    )
+    assert client.post(reverse("rex:supprimer_document", args=[brouillon.pk, document.pk])).status_code == 404
     assert Document.objects.exists()
 
 

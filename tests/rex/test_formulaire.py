@@ -144,9 +144,7 @@ def test_valider_points_at_every_missing_field_and_keeps_what_was_typed(client, 
 
 
 def test_valider_a_complete_form_leads_to_the_recap(client, operateur, reference):
-    response = client.post(
-        reverse("rex:deposer"), complete_post(reference["bureau"], reference["cadre"])
-    )
+    response = client.post(reverse("rex:deposer"), complete_post(reference["bureau"], reference["cadre"]))
     demande = Demande.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("rex:recapitulatif", args=[demande.pk])

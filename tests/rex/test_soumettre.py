@@ -107,9 +107,7 @@ def test_a_rejected_eori_may_file_again():
     assert services.soumettre(demande=second, by=second.created_by).statut == Statut.EN_ETUDE
 
 
-def test_submission_journey_through_the_views(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_submission_journey_through_the_views(client, mailoutbox, django_capture_on_commit_callbacks):
     demande = DemandeFactory(complete=True)
     client.force_login(demande.created_by)
     recap = client.get(reverse("rex:recapitulatif", args=[demande.pk]))

@@ -45,7 +45,6 @@ class Command(BaseCommand):
                 detail = f"{result.created} créés, {result.updated} modifiés, "
                 detail += f"{result.deleted} supprimés"
             self.stdout.write(
-                f"Nomenclature : {result.chapitres} chapitres, "
-                f"{result.positions} positions SH4 ({detail})"
+                f"Nomenclature : {result.chapitres} chapitres, {result.positions} positions SH4 ({detail})"
             )
         self.stdout.write(f"Données de référence chargées en {time.monotonic() - started:.2f} s.")
