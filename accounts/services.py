@@ -221,7 +221,7 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
     Side effects: e-mail to the département's PAE address when there is one, after commit.
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().select_related("entreprise").get(pk=user.pk)
+        locked = User.objects.select_for_update(of=("self",)).select_related("entreprise").get(pk=user.pk)
         if locked.is_agent or not locked.is_certifie:
             raise HabilitationImpossible(
                 "Votre compte doit être certifié par votre PAE avant de demander l'habilitation."

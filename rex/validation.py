@@ -99,7 +99,8 @@ def verifier(demande: Demande) -> Formulaire:
         for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
             data[management[name].html_name] = management[name].value()
         initial = formset.initial_form_count()
-        data[management["TOTAL_FORMS"].html_name] = initial
+        # An empty rubrique still shows one empty row to fill in.
+        data[management["TOTAL_FORMS"].html_name] = initial or 1
         for form in formset.forms[:initial]:
             _as_data(form, data)
     formulaire = construire(demande, data=data, strict=True)

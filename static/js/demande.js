@@ -72,7 +72,8 @@
 
   function choisir(input, option) {
     input.value = option.getAttribute("data-code");
-    var libelle = input.closest(".rex-nomenclature").querySelector("[data-libelle]");
+    // The hint under the field, not an option of the listbox (options carry data-libelle too).
+    var libelle = input.closest(".rex-nomenclature").querySelector("p[data-libelle]");
     if (libelle) libelle.textContent = option.getAttribute("data-libelle");
     fermer(input);
     annoncer("Position " + input.value + " choisie.");
