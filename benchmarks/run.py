@@ -27,7 +27,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from rex import services  # noqa: E402
-from tests.factories import DemandeFactory, MandatFactory, UserFactory  # noqa: E402
+from tests.factories import MandatFactory, UserFactory, demande_representee  # noqa: E402
 
 
 def measure(client: Client, url: str, repeat: int = 20) -> tuple[float, int, float]:
@@ -66,14 +66,7 @@ def main() -> None:
         created = 0
         while total < target:
             represente = MandatFactory(representant=transitaire.entreprise).represente
-            demande = DemandeFactory(
-                complete=True,
-                created_by=transitaire,
-                titulaire=represente,
-                representant=transitaire.entreprise,
-                representant_telephone="01 40 00 00 00",
-                representant_courriel="transit@exemple.fr",
-            )
+            demande = demande_representee(transitaire, represente)
             services.soumettre(demande=demande, by=transitaire)
             total += 1
             created += 1

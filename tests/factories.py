@@ -165,3 +165,16 @@ class DemandeFactory(factory.django.DjangoModelFactory):
         position = PositionTarifaireFactory()
         LigneMarchandise.objects.create(demande=obj, code=position.code, description="Vins rouges")
         obj.cadres.add(CadrePreferentielFactory())
+
+
+def demande_representee(transitaire, represente, **kwargs) -> Demande:
+    """A complete draft filed by a customs representative for a client under mandate."""
+    return DemandeFactory(
+        complete=True,
+        created_by=transitaire,
+        titulaire=represente,
+        representant=transitaire.entreprise,
+        representant_telephone="01 40 00 00 00",
+        representant_courriel="transit@exemple.fr",
+        **kwargs,
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from rex import services
 from rex.models import Demande, Statut
-from tests.factories import DemandeFactory, MandatFactory, UserFactory
+from tests.factories import MandatFactory, UserFactory, demande_representee
 from tests.rex.test_formulaire import complete_post, reference  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -74,14 +74,7 @@ def test_representative_may_not_pick_a_company_without_mandate(client, transitai
 
 def test_client_with_a_rex_is_refused_with_the_guide_explanation(client, transitaire, reference):  # noqa: F811
     represente = MandatFactory(representant=transitaire.entreprise).represente
-    existante = DemandeFactory(
-        complete=True,
-        created_by=transitaire,
-        titulaire=represente,
-        representant=transitaire.entreprise,
-        representant_telephone="01 40 00 00 00",
-        representant_courriel="transit@exemple.fr",
-    )
+    existante = demande_representee(transitaire, represente)
     services.soumettre(demande=existante, by=transitaire)
     data = complete_post(
         reference["bureau"],
@@ -97,14 +90,7 @@ def test_client_with_a_rex_is_refused_with_the_guide_explanation(client, transit
 
 def test_the_client_company_sees_the_submitted_request_not_the_draft(client, transitaire):
     represente = MandatFactory(representant=transitaire.entreprise).represente
-    demande = DemandeFactory(
-        complete=True,
-        created_by=transitaire,
-        titulaire=represente,
-        representant=transitaire.entreprise,
-        representant_telephone="01 40 00 00 00",
-        representant_courriel="transit@exemple.fr",
-    )
+    demande = demande_representee(transitaire, represente)
     membre = UserFactory(habilite=True, entreprise=represente)
     client.force_login(membre)
     assert client.get(reverse("rex:formulaire", args=[demande.pk])).status_code == 404

@@ -7,7 +7,7 @@ from django.urls import reverse
 import pytest
 
 from rex import services
-from tests.factories import DemandeFactory, MandatFactory, UserFactory
+from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,7 @@ def count_queries(client, url) -> int:
 def file_for(transitaire, n):
     for _ in range(n):
         client_entreprise = MandatFactory(representant=transitaire.entreprise).represente
-        demande = DemandeFactory(
-            complete=True,
-            created_by=transitaire,
-            titulaire=client_entreprise,
-            representant=transitaire.entreprise,
-            representant_telephone="01 40 00 00 00",
-            representant_courriel="transit@exemple.fr",
-        )
+        demande = demande_representee(transitaire, client_entreprise)
         services.soumettre(demande=demande, by=transitaire)
         DemandeFactory(created_by=transitaire, titulaire=None, representant=transitaire.entreprise)
 
