@@ -45,8 +45,8 @@ data: migrate
 
 ## Runs the app with the embedded defaults: SQLite, tasks in-process, e-mails on the console.
 run: system-deps data
-	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis).
 test: system-deps install
