@@ -158,21 +158,8 @@ class DemandeForm(StrictMixin, DsfrModelForm):
             "representant_courriel": forms.TextInput(attrs={"inputmode": "email"}),
         }
 
-    required_when_strict = (
-        "bureau",
-        "titulaire",
-        "telephone",
-        "courriel",
-        "activite",
-        "representant_telephone",
-        "representant_courriel",
-        "cadres",
-        "engagement",
-        "engagement_nom",
-        "engagement_fonction",
-        "engagement_lieu",
-        "consentement_publication",
-    )
+    # Every field of rubriques 1, 2, 3, 6 and 7 is required at validation.
+    required_when_strict = tuple(Meta.fields)
     validators_when_strict = {
         "telephone": validate_telephone,
         "courriel": validate_courriel,
