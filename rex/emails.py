@@ -25,17 +25,32 @@ def programmer_courriel(
 
     Side effect: the sending task is queued after commit.
     """
+    courriel = _rendre(destinataire=destinataire, modele=modele, contexte=contexte, demande=demande)
+    courriel.save()
+    transaction.on_commit(lambda: publier(courriel.pk))
+    return courriel
+
+
+def programmer_courriels(envois: list[tuple[str, str, dict, Demande | None]]) -> list[Courriel]:
+    """Many e-mails in one insert (batch jobs); each is queued after commit."""
+    courriels = Courriel.objects.bulk_create(
+        _rendre(destinataire=d, modele=m, contexte=c, demande=dem) for d, m, c, dem in envois
+    )
+    ids = [c.pk for c in courriels]
+    transaction.on_commit(lambda: [publier(pk) for pk in ids])
+    return courriels
+
+
+def _rendre(*, destinataire: str, modele: str, contexte: dict, demande: Demande | None) -> Courriel:
     contexte = {"site_url": settings.SITE_URL, "demande": demande, **contexte}
     sujet = " ".join(render_to_string(f"emails/{modele}_subject.txt", contexte).split())
-    courriel = Courriel.objects.create(
+    return Courriel(
         destinataire=destinataire,
         sujet=sujet,
         texte=render_to_string(f"emails/{modele}_body.txt", contexte),
         html=render_to_string(f"emails/{modele}_body.html", contexte),
         demande=demande,
     )
-    transaction.on_commit(lambda: publier(courriel.pk))
-    return courriel
 
 
 def publier(courriel_id: int) -> None:

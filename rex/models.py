@@ -1,10 +1,12 @@
 """The REX request (« demande d'enregistrement »), its rows, its history and the reference data it uses."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from django_fsm import FSMField, transition
 
@@ -76,6 +78,11 @@ class Statut(models.TextChoices):
     VERSION_ANTERIEURE = "version_anterieure", "Version antérieure"
     REVOQUEE = "revoquee", "Révoquée"
 
+
+DELAI_REPONSE = timedelta(days=30)
+MOTIF_REJET_AUTOMATIQUE = (
+    "Rejet automatique : aucune réponse à la demande d'information complémentaire dans le délai de 30 jours."
+)
 
 # An EORI holding one of these cannot file again (guide §5.1).
 STATUTS_ACTIFS = (
@@ -166,12 +173,46 @@ class Demande(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("dernière mise à jour", auto_now=True)
     soumise_le = models.DateTimeField("soumise le", null=True, blank=True)
+    # Instruction (guide §6)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="demandes_en_charge",
+        verbose_name="agent en charge",
+    )
+    complete_le = models.DateTimeField(
+        "demande complète reçue le",
+        null=True,
+        blank=True,
+        help_text="Dépôt ou dernier complément : date de validité par défaut (art. 86, § 4, du "
+        "règlement d'exécution (UE) 2015/2447).",
+    )
+    date_limite = models.DateTimeField(
+        "date limite de réponse",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Fixée quand la demande est incomplète : 30 jours pour répondre.",
+    )
+    motif_rejet = models.TextField("motif du rejet", blank=True)
+    rejetee_le = models.DateTimeField("rejetée le", null=True, blank=True)
+    # The registration (guide §7)
+    numero_rex = models.CharField("numéro REX", max_length=22, blank=True, db_index=True)
+    date_enregistrement = models.DateField("date d'enregistrement", null=True, blank=True)
+    date_validite = models.DateField("valable à partir du", null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = "demande REX"
         verbose_name_plural = "demandes REX"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(statut=Statut.INCOMPLETE, date_limite__isnull=False)
+                | (~Q(statut=Statut.INCOMPLETE) & Q(date_limite__isnull=True)),
+                name="date_limite_si_incomplete",
+            ),
             models.UniqueConstraint(
                 fields=["titulaire"],
                 condition=Q(statut__in=[s.value for s in STATUTS_ACTIFS]),
@@ -179,7 +220,7 @@ class Demande(models.Model):
                 violation_error_message=(
                     "Cet EORI possède déjà un numéro REX en cours de validité ou une demande déposée."
                 ),
-            )
+            ),
         ]
         indexes = [models.Index(fields=["statut", "-updated_at"])]
 
@@ -207,6 +248,52 @@ class Demande(models.Model):
             self.titulaire_eori = self.titulaire.eori
             self.titulaire_raison_sociale = self.titulaire.raison_sociale
             self.titulaire_adresse = self.titulaire.adresse_complete
+        self.complete_le = when
+
+    @transition(field=statut, source=Statut.EN_ETUDE, target=Statut.INCOMPLETE)
+    def demander_complement(self, *, by, when) -> None:
+        """Guide §6.2: the holder has 30 days to answer, or the request is rejected."""
+        self.date_limite = when + DELAI_REPONSE
+
+    @transition(field=statut, source=Statut.INCOMPLETE, target=Statut.EN_ETUDE)
+    def transmettre_complement(self, *, by, when) -> None:
+        self.date_limite = None
+        self.complete_le = when
+
+    @transition(field=statut, source=[Statut.EN_ETUDE, Statut.INCOMPLETE], target=Statut.REJETEE)
+    def rejeter(self, *, by, when, motif: str) -> None:
+        self._marquer_rejet(when, motif)
+
+    @transition(
+        field=statut,
+        source=Statut.INCOMPLETE,
+        target=Statut.REJETEE,
+        conditions=[lambda demande: demande.delai_depasse()],
+    )
+    def rejeter_automatiquement(self, *, by, when) -> None:
+        """No answer within 30 days (guide §6.2): rejected by SOPRANO itself."""
+        self._marquer_rejet(when, MOTIF_REJET_AUTOMATIQUE)
+
+    def _marquer_rejet(self, when, motif: str) -> None:
+        self.date_limite = None
+        self.motif_rejet = motif
+        self.rejetee_le = when
+
+    @transition(field=statut, source=Statut.EN_ETUDE, target=Statut.OCTROYEE)
+    def octroyer(self, *, by, when, date_validite=None) -> None:
+        """REX number = FRREX + EORI (guide §7); validity by default from the complete request."""
+        self.numero_rex = f"FRREX{self.titulaire_eori}"
+        self.date_enregistrement = timezone.localdate(when)
+        self.date_validite = date_validite or timezone.localdate(self.complete_le or when)
+        self.date_limite = None
+
+    def delai_depasse(self, now=None) -> bool:
+        return self.date_limite is not None and self.date_limite <= (now or timezone.now())
+
+    def jours_restants(self, now=None) -> int | None:
+        if self.date_limite is None:
+            return None
+        return max(0, (self.date_limite - (now or timezone.now())).days)
 
 
 class Contact(models.Model):
@@ -268,11 +355,30 @@ class Evenement(models.Model):
     class Kind(models.TextChoices):
         CREATION = "creation", "Création du brouillon"
         SOUMISSION = "soumission", "Dépôt de la demande"
+        DEPOT_PAPIER = "depot_papier", "Dépôt par le service sur formulaire papier"
+        PRISE_EN_CHARGE = "prise_en_charge", "Prise en charge"
+        REAFFECTATION = "reaffectation", "Réaffectation"
+        DEMANDE_COMPLEMENT = "demande_complement", "Demande d'information complémentaire"
+        COMPLEMENT = "complement", "Compléments apportés à la demande"
+        REJET = "rejet", "Rejet"
+        REJET_AUTOMATIQUE = "rejet_automatique", "Rejet automatique (délai de 30 jours dépassé)"
+        OCTROI = "octroi", "Octroi"
+        ABANDON = "abandon", "Abandon de la demande"
+        DUPLICATION = "duplication", "Duplication"
+        MESSAGE = "message", "Message dans le fil de discussion"
 
     demande = models.ForeignKey(
         Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="evenements"
     )
     numero_demande = models.CharField("numéro", max_length=20, blank=True)
+    service = models.ForeignKey(
+        BureauDouane,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Service en charge au moment de l'événement (trace anonyme après un abandon).",
+    )
     acteur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )  # traçabilité
@@ -319,3 +425,21 @@ class Courriel(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = "courriel"
+
+
+class Message(models.Model):
+    """« Fil de discussion » (guide §6.1): both sides write at every stage of the request."""
+
+    class Cote(models.TextChoices):
+        OPERATEUR = "operateur", "Opérateur"
+        SERVICE = "service", "Service des douanes"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="messages")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    cote = models.CharField("de la part de", max_length=10, choices=Cote.choices)
+    texte = models.TextField("message")
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "message"

@@ -252,7 +252,7 @@ def abandonner(request, pk: int):
         return redirect("rex:detail", pk=demande.pk)
     if request.method == "POST":
         try:
-            services.abandonner_brouillon(demande=demande, by=request.user)
+            services.abandonner(demande=demande, by=request.user)
         except services.ActionRefusee as exc:
             messages.error(request, str(exc))
             return redirect("rex:accueil")

@@ -1,8 +1,4 @@
-"""Every write on a request. Views, admin, tasks and commands call these, never the models directly.
-
-Each service that changes a status locks the row, calls the model transition, writes the history event
-and schedules its e-mails after the commit.
-"""
+"""Filing a request (guide §5): drafts, documents, submission."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,10 +12,7 @@ from rex import emails, selectors, validation
 from rex.documents import verifier_document
 from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
-
-
-class ActionRefusee(Exception):
-    """An action not allowed for this user or in this status; the message is shown as is."""
+from rex.services.base import ActionRefusee, evenement, verrouiller
 
 
 # ------------------------------------------------------------------ drafts
@@ -37,15 +30,15 @@ def creer_brouillon(*, by: User) -> Demande:
         demande.titulaire = entreprise
         demande.courriel = by.email
     demande.save()
-    _evenement(demande, by=by, kind=Evenement.Kind.CREATION)
+    evenement(demande, by=by, kind=Evenement.Kind.CREATION)
     return demande
 
 
 @transaction.atomic
 def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marchandises) -> Demande:
     """Saves the rubriques as typed (a draft may be incomplete); the status does not change."""
-    demande = _verrouiller(demande)
-    if demande.statut != Statut.BROUILLON:
+    demande = verrouiller(demande)
+    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee(
             f"Cette demande est au statut « {demande.get_statut_display()} » : "
             "elle ne peut plus être modifiée depuis ce formulaire."
@@ -68,23 +61,11 @@ def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marcha
     return demande
 
 
-@transaction.atomic
-def abandonner_brouillon(*, demande: Demande, by: User) -> None:
-    """« Abandonner »: the draft and everything typed or attached is deleted (files after commit)."""
-    demande = _verrouiller(demande)
-    if demande.statut != Statut.BROUILLON:
-        raise ActionRefusee("Seul un brouillon peut être abandonné depuis le formulaire.")
-    fichiers = [(doc.fichier.storage, doc.fichier.name) for doc in demande.documents.all()]
-    demande.evenements.all().delete()
-    demande.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in fichiers])
-
-
 # ------------------------------------------------------------------ documents
 @transaction.atomic
 def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Document:
     """Attaches a checked document; refused once the request is no longer editable."""
-    demande = _verrouiller(demande)
+    demande = verrouiller(demande)
     if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee(
             f"Impossible d'ajouter un document à une demande au statut « {demande.get_statut_display()} »."
@@ -106,7 +87,7 @@ def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Docume
 
 @transaction.atomic
 def supprimer_document(*, document: Document, by: User) -> None:
-    demande = _verrouiller(document.demande)
+    demande = verrouiller(document.demande)
     if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee("Les documents de cette demande ne peuvent plus être modifiés.")
     storage, name = document.fichier.storage, document.fichier.name
@@ -130,7 +111,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
     """
     try:
         with transaction.atomic():
-            demande = _verrouiller(demande)
+            demande = verrouiller(demande)
             if demande.statut != Statut.BROUILLON:
                 raise ActionRefusee(
                     f"Cette demande a déjà été soumise (numéro {demande.numero})."
@@ -151,7 +132,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
             except TransitionNotAllowed as exc:
                 raise ActionRefusee("Cette demande ne peut pas être soumise.") from exc
             demande.save()
-            _evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant)
+            evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant)
             emails.programmer_courriel(
                 destinataire=demande.courriel,
                 modele="rex/soumission",
@@ -162,22 +143,3 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
         # The database constraint caught a request filed at the same moment for the same EORI.
         raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI) from exc
     return demande
-
-
-# ------------------------------------------------------------------ helpers
-def _verrouiller(demande: Demande) -> Demande:
-    """Reloads the row under a lock: two clicks or two people cannot interleave on one request."""
-    return Demande.objects.select_for_update(of=("self",)).select_related("titulaire").get(pk=demande.pk)
-
-
-def _evenement(demande: Demande, *, by: User | None, kind: str, avant: str = "", **extra) -> Evenement:
-    return Evenement.objects.create(
-        demande=demande,
-        numero_demande=demande.numero or "",
-        acteur=by,
-        kind=kind,
-        statut_avant=avant,
-        statut_apres=demande.statut,
-        commentaire=extra.pop("commentaire", ""),
-        payload=extra,
-    )

@@ -1,0 +1,142 @@
+"""Who may do what on a request, in which status: one registry for views, templates, services and tests.
+
+The statuses where a status-changing action is possible are read from the state machine itself
+(django-fsm transitions on `Demande.statut`), never listed by hand.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from rex.models import Demande, Statut
+
+OPERATEUR = "operateur"
+SERVICE = "service"
+SYSTEME = "systeme"
+
+
+@dataclass(frozen=True)
+class Action:
+    nom: str
+    libelle: str
+    cote: str
+    transition: str = ""  # the model transition it fires, if any
+    statuts_hors_transition: tuple[str, ...] = ()  # for actions that change no status
+
+    @property
+    def statuts(self) -> frozenset[str]:
+        if self.transition:
+            return sources_de(self.transition)
+        return frozenset(self.statuts_hors_transition)
+
+
+STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
+STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
+
+ACTIONS = {
+    a.nom: a
+    for a in (
+        # Operator side (guide §6)
+        Action("completer", "Compléter la demande", OPERATEUR, transition="transmettre_complement"),
+        Action("dupliquer", "Dupliquer", OPERATEUR, statuts_hors_transition=STATUTS_DEPOSES),
+        Action(
+            "abandonner",
+            "Abandonner la demande",
+            OPERATEUR,
+            statuts_hors_transition=(Statut.BROUILLON, *STATUTS_EN_INSTRUCTION),
+        ),
+        Action("ecrire_operateur", "Envoyer le message", OPERATEUR, statuts_hors_transition=STATUTS_DEPOSES),
+        # Customs service side
+        Action(
+            "prendre_en_charge",
+            "Prendre en charge",
+            SERVICE,
+            statuts_hors_transition=STATUTS_EN_INSTRUCTION,
+        ),
+        Action("reaffecter", "Réaffecter", SERVICE, statuts_hors_transition=STATUTS_EN_INSTRUCTION),
+        Action(
+            "demander_complement",
+            "Demander des informations complémentaires",
+            SERVICE,
+            transition="demander_complement",
+        ),
+        Action("rejeter", "Rejeter", SERVICE, transition="rejeter"),
+        Action("octroyer", "Octroyer", SERVICE, transition="octroyer"),
+        Action("ecrire_service", "Envoyer le message", SERVICE, statuts_hors_transition=STATUTS_DEPOSES),
+        # SOPRANO itself
+        Action(
+            "rejeter_automatiquement",
+            "Rejet automatique",
+            SYSTEME,
+            transition="rejeter_automatiquement",
+        ),
+    )
+}
+
+
+@cache
+def sources_de(transition: str) -> frozenset[str]:
+    """The statuses from which the state machine allows `transition`."""
+    field = Demande._meta.get_field("statut")
+    sources = {
+        t.source
+        for t in field.get_all_transitions(Demande)
+        if t.name == transition and t.source not in ("*", "+")
+    }
+    if not sources:
+        raise LookupError(f"No transition named {transition!r} on Demande.statut")
+    return frozenset(sources)
+
+
+def cote_de(user, demande: Demande) -> str | None:
+    """Which side of the request the user is on: the holder's, the service's, or none."""
+    if user is None:
+        return SYSTEME
+    if not user.is_authenticated:
+        return None
+    if user.service_id is not None:
+        return SERVICE if demande.service_id == user.service_id else None
+    entreprise_id = user.entreprise_id
+    if entreprise_id is None:
+        return None
+    if demande.statut == Statut.BROUILLON:
+        owner = demande.representant_id or demande.titulaire_id
+        return OPERATEUR if owner == entreprise_id else None
+    if entreprise_id in (demande.titulaire_id, demande.representant_id):
+        return OPERATEUR
+    return None
+
+
+def refus(user, demande: Demande, nom: str) -> str | None:
+    """None when `user` may do action `nom` on `demande` now; otherwise why not, in French."""
+    action = ACTIONS[nom]
+    if cote_de(user, demande) != action.cote:
+        return "Vous n'avez pas accès à cette action sur cette demande."
+    if demande.statut not in action.statuts:
+        return (
+            f"Action « {action.libelle} » impossible : la demande est au statut "
+            f"« {demande.get_statut_display()} »."
+        )
+    if nom == "dupliquer" and not _peut_dupliquer(user, demande):
+        return (
+            "Il n'est pas possible de dupliquer une demande d'enregistrement si vous détenez déjà un "
+            "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
+            "en douane, ou possible après un rejet ou une révocation (guide, point 6.3)."
+        )
+    if nom == "prendre_en_charge" and demande.agent_id == user.pk:
+        return "Vous avez déjà pris en charge cette demande."
+    return None
+
+
+def _peut_dupliquer(user, demande: Demande) -> bool:
+    if user.entreprise is not None and user.entreprise.est_representant_en_douane:
+        return True
+    return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
+
+
+def peut(user, demande: Demande, nom: str) -> bool:
+    return refus(user, demande, nom) is None
+
+
+def actions_possibles(user, demande: Demande) -> list[Action]:
+    """The buttons the user may press on this request (the template shows exactly these)."""
+    return [action for nom, action in ACTIONS.items() if peut(user, demande, nom)]

@@ -1,0 +1,43 @@
+"""Every write on a request. Views, admin, tasks and commands call these, never the models directly."""
+
+from rex.services.base import ActionRefusee
+from rex.services.depot import (
+    ajouter_document,
+    creer_brouillon,
+    enregistrer_formulaire,
+    prochain_numero,
+    soumettre,
+    supprimer_document,
+)
+from rex.services.instruction import (
+    abandonner,
+    demander_complement,
+    dupliquer,
+    ecrire,
+    octroyer,
+    prendre_en_charge,
+    reaffecter,
+    rejeter,
+    transmettre_complement,
+)
+from rex.services.rejet_automatique import rejeter_delais_depasses
+
+__all__ = [
+    "ActionRefusee",
+    "abandonner",
+    "ajouter_document",
+    "creer_brouillon",
+    "demander_complement",
+    "dupliquer",
+    "ecrire",
+    "enregistrer_formulaire",
+    "octroyer",
+    "prendre_en_charge",
+    "prochain_numero",
+    "reaffecter",
+    "rejeter",
+    "rejeter_delais_depasses",
+    "soumettre",
+    "supprimer_document",
+    "transmettre_complement",
+]

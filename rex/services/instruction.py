@@ -1,0 +1,260 @@
+"""Instruction and follow-up (guide §6, §8): one service per action, the only way to change a status.
+
+Each service locks the row, checks the action against rex.actions (side and status), fires the pure
+model transition, writes the history event, and queues its e-mails after the commit.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import BureauDouane, User
+from rex import emails, validation
+from rex.models import Contact, Demande, Evenement, LigneMarchandise, Message, Statut
+from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
+
+
+def _texte_requis(texte: str, quoi: str) -> str:
+    texte = (texte or "").strip()
+    if not texte:
+        raise ActionRefusee(f"{quoi} est obligatoire.")
+    return texte
+
+
+def _courriel_operateur(demande: Demande, modele: str, **contexte) -> None:
+    """To the rubrique 2 address, where status changes are notified (guide §5.2.2)."""
+    if demande.courriel:
+        emails.programmer_courriel(
+            destinataire=demande.courriel, modele=modele, contexte=contexte, demande=demande
+        )
+
+
+def _courriel_service(demande: Demande, modele: str, **contexte) -> None:
+    """To the officer in charge, or else to the service's address."""
+    destinataires = {a for a in (getattr(demande.agent, "email", ""),) if a}
+    if not destinataires and demande.service is not None and demande.service.courriel:
+        destinataires = {demande.service.courriel}
+    for destinataire in sorted(destinataires):
+        emails.programmer_courriel(
+            destinataire=destinataire, modele=modele, contexte=contexte, demande=demande
+        )
+
+
+# ------------------------------------------------------------------ the service's actions
+@transaction.atomic
+def prendre_en_charge(*, demande: Demande, by: User) -> Demande:
+    demande = verrouiller(demande)
+    autoriser(by, demande, "prendre_en_charge")
+    demande.agent = by
+    demande.save(update_fields=["agent", "updated_at"])
+    evenement(demande, by=by, kind=Evenement.Kind.PRISE_EN_CHARGE, avant=demande.statut)
+    return demande
+
+
+@transaction.atomic
+def reaffecter(*, demande: Demande, by: User, service: BureauDouane, commentaire: str) -> Demande:
+    """Guide §5.2.1: the designated service sends the file to the competent one.
+
+    The new service's officers get the file; the former ones lose it.
+    Side effects: e-mail to the new service, after commit.
+    """
+    demande = verrouiller(demande)
+    autoriser(by, demande, "reaffecter")
+    commentaire = _texte_requis(commentaire, "Le commentaire de réaffectation")
+    if service.pk == demande.service_id:
+        raise ActionRefusee("La demande est déjà confiée à ce service.")
+    ancien = demande.service
+    demande.service = service
+    demande.agent = None
+    demande.save(update_fields=["service", "agent", "updated_at"])
+    evenement(
+        demande,
+        by=by,
+        kind=Evenement.Kind.REAFFECTATION,
+        avant=demande.statut,
+        commentaire=commentaire,
+        de=str(ancien),
+        vers=str(service),
+    )
+    _courriel_service(demande, "rex/reaffectation", ancien=ancien, commentaire=commentaire)
+    return demande
+
+
+@transaction.atomic
+def demander_complement(*, demande: Demande, by: User, texte: str) -> Demande:
+    """En étude → Incomplète, 30 days to answer; the request appears in the thread and the history.
+
+    Side effects: the guide's « Demande incomplète » e-mail, after commit.
+    """
+    demande = verrouiller(demande)
+    autoriser(by, demande, "demander_complement")
+    texte = _texte_requis(texte, "Le texte de la demande d'information complémentaire")
+    avant = demande.statut
+    demande.demander_complement(by=by, when=timezone.now())
+    demande.save()
+    Message.objects.create(demande=demande, auteur=by, cote=Message.Cote.SERVICE, texte=texte)
+    evenement(
+        demande,
+        by=by,
+        kind=Evenement.Kind.DEMANDE_COMPLEMENT,
+        avant=avant,
+        commentaire=texte,
+        date_limite=demande.date_limite.isoformat(),
+    )
+    _courriel_operateur(demande, "rex/incomplete", texte=texte)
+    return demande
+
+
+@transaction.atomic
+def rejeter(*, demande: Demande, by: User, motif: str) -> Demande:
+    """Side effects: e-mail with the reason, after commit."""
+    demande = verrouiller(demande)
+    autoriser(by, demande, "rejeter")
+    motif = _texte_requis(motif, "Le motif du rejet")
+    avant = demande.statut
+    demande.rejeter(by=by, when=timezone.now(), motif=motif)
+    demande.save()
+    evenement(demande, by=by, kind=Evenement.Kind.REJET, avant=avant, commentaire=motif)
+    _courriel_operateur(demande, "rex/rejet", motif=motif)
+    return demande
+
+
+@transaction.atomic
+def octroyer(*, demande: Demande, by: User, date_validite: date | None = None) -> Demande:
+    """En étude → Octroyée: REX number FRREX + EORI, registration and validity dates.
+
+    Side effects: e-mail to the account's address (guide §7), after commit.
+    """
+    demande = verrouiller(demande)
+    autoriser(by, demande, "octroyer")
+    avant = demande.statut
+    demande.octroyer(by=by, when=timezone.now(), date_validite=date_validite)
+    demande.save()
+    evenement(
+        demande,
+        by=by,
+        kind=Evenement.Kind.OCTROI,
+        avant=avant,
+        numero_rex=demande.numero_rex,
+        date_validite=demande.date_validite.isoformat(),
+    )
+    compte = demande.created_by.email
+    for destinataire in sorted({compte, demande.courriel} - {""}):
+        emails.programmer_courriel(
+            destinataire=destinataire, modele="rex/octroi", contexte={}, demande=demande
+        )
+    return demande
+
+
+# ------------------------------------------------------------------ the operator's actions
+@transaction.atomic
+def transmettre_complement(*, demande: Demande, by: User, complements: str) -> Demande:
+    """« Transmettre le complément »: Incomplète → En étude, with the mandatory explanation.
+
+    Side effects: e-mail to the service, after commit.
+    """
+    demande = verrouiller(demande)
+    autoriser(by, demande, "completer")
+    complements = _texte_requis(complements, "La case « Compléments apportés à la demande »")
+    if not validation.verifier(demande).is_valid():
+        raise ActionRefusee(
+            "Votre demande est incomplète : complétez les champs indiqués avant de transmettre le complément."
+        )
+    avant = demande.statut
+    demande.transmettre_complement(by=by, when=timezone.now())
+    demande.save()
+    Message.objects.create(demande=demande, auteur=by, cote=Message.Cote.OPERATEUR, texte=complements)
+    evenement(demande, by=by, kind=Evenement.Kind.COMPLEMENT, avant=avant, commentaire=complements)
+    _courriel_service(demande, "rex/complement", complements=complements)
+    return demande
+
+
+def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
+    """Guide §6.4: until granted; irreversible; data and files deleted.
+
+    A draft leaves nothing; a filed request leaves the officers an anonymous trace (number, service,
+    date, comment) in their history. Side effects: files deleted and the service told, after commit.
+    """
+    with transaction.atomic():
+        demande = verrouiller(demande)
+        autoriser(by, demande, "abandonner")
+        fichiers = [(doc.fichier.storage, doc.fichier.name) for doc in demande.documents.all()]
+        if demande.statut != Statut.BROUILLON:
+            evenement(
+                demande,
+                by=None,
+                kind=Evenement.Kind.ABANDON,
+                avant=demande.statut,
+                commentaire=(commentaire or "").strip(),
+            )
+            service = demande.service
+            if service is not None and service.courriel:
+                emails.programmer_courriel(
+                    destinataire=service.courriel,
+                    modele="rex/abandon",
+                    contexte={"numero": demande.numero, "commentaire": commentaire},
+                )
+            demande.evenements.update(demande=None, acteur=None)
+        else:
+            demande.evenements.all().delete()
+        demande.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in fichiers])
+
+
+@transaction.atomic
+def dupliquer(*, demande: Demande, by: User) -> Demande:
+    """Guide §6.3: a new draft with the same rubriques; a representative then picks the client."""
+    demande = verrouiller(demande)
+    autoriser(by, demande, "dupliquer")
+    copie = Demande(
+        created_by=by,
+        bureau=demande.bureau,
+        telephone=demande.telephone,
+        courriel=demande.courriel,
+        activite=demande.activite,
+        representant=demande.representant,
+        representant_telephone=demande.representant_telephone,
+        representant_courriel=demande.representant_courriel,
+        consentement_publication=demande.consentement_publication,
+        titulaire=None if by.entreprise.est_representant_en_douane else demande.titulaire,
+    )
+    copie.save()
+    copie.cadres.set(demande.cadres.all())
+    Contact.objects.bulk_create(
+        Contact(
+            demande=copie,
+            ordre=c.ordre,
+            nom=c.nom,
+            prenom=c.prenom,
+            fonction=c.fonction,
+            telephone=c.telephone,
+            fax=c.fax,
+            courriel=c.courriel,
+        )
+        for c in demande.contacts.all()
+    )
+    LigneMarchandise.objects.bulk_create(
+        LigneMarchandise(demande=copie, ordre=m.ordre, code=m.code, description=m.description)
+        for m in demande.marchandises.all()
+    )
+    evenement(copie, by=by, kind=Evenement.Kind.CREATION, source=demande.numero)
+    evenement(demande, by=by, kind=Evenement.Kind.DUPLICATION, avant=demande.statut, copie=copie.pk)
+    return copie
+
+
+# ------------------------------------------------------------------ both sides
+@transaction.atomic
+def ecrire(*, demande: Demande, by: User, texte: str) -> Message:
+    """« Fil de discussion »: at every stage (the status never changes); the other side is e-mailed."""
+    demande = verrouiller(demande)
+    cote = Message.Cote.SERVICE if by.service_id else Message.Cote.OPERATEUR
+    autoriser(by, demande, f"ecrire_{cote}")
+    texte = _texte_requis(texte, "Le message")
+    message = Message.objects.create(demande=demande, auteur=by, cote=cote, texte=texte)
+    Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
+    if cote == Message.Cote.SERVICE:
+        _courriel_operateur(demande, "rex/message", message=message)
+    else:
+        _courriel_service(demande, "rex/message", message=message)
+    return message
