@@ -46,6 +46,8 @@ data: migrate
 ## Runs the app with the embedded defaults: SQLite, tasks in-process, e-mails on the console.
 run: system-deps data
 	@SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
+	@# Without a broker, the periodic jobs (automatic rejection, e-mail retry) run beside the server.
+	@if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis).

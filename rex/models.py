@@ -252,8 +252,12 @@ class Demande(models.Model):
 
     @transition(field=statut, source=Statut.EN_ETUDE, target=Statut.INCOMPLETE)
     def demander_complement(self, *, by, when) -> None:
-        """Guide §6.2: the holder has 30 days to answer, or the request is rejected."""
-        self.date_limite = when + DELAI_REPONSE
+        """Guide §6.2: the holder has 30 days to answer, or the request is rejected.
+
+        Counted on the Paris wall clock: across a daylight-saving change the deadline keeps the
+        hour of the request (aware arithmetic in the local zone), not 720 hours.
+        """
+        self.date_limite = timezone.localtime(when) + DELAI_REPONSE
 
     @transition(field=statut, source=Statut.INCOMPLETE, target=Statut.EN_ETUDE)
     def transmettre_complement(self, *, by, when) -> None:

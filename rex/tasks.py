@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from rex import emails
+from rex import emails, services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
@@ -20,3 +20,9 @@ def renvoyer_courriels_en_attente() -> int:
         except Exception:  # noqa: BLE001 - logged on the row, retried next run
             continue
     return sent
+
+
+@shared_task
+def rejeter_delais_depasses() -> int:
+    """Periodic (django-celery-beat): automatic rejection after 30 days without an answer."""
+    return services.rejeter_delais_depasses()

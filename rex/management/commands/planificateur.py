@@ -1,0 +1,32 @@
+"""The periodic jobs without a broker (`make run`): what Celery beat does in production.
+
+Runs the automatic rejection and the outbox retry every `--intervalle` seconds, until stopped.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from rex import services, tasks
+
+
+class Command(BaseCommand):
+    help = "Exécute les tâches périodiques (rejets automatiques, courriels en attente) en boucle."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--intervalle", type=int, default=60, help="secondes entre deux passages")
+        parser.add_argument("--une-fois", action="store_true", help="un seul passage, puis s'arrête")
+
+    def handle(self, *args, intervalle: int, une_fois: bool, **options):
+        while True:
+            close_old_connections()
+            rejetees = services.rejeter_delais_depasses()
+            envoyes = tasks.renvoyer_courriels_en_attente()
+            if rejetees or envoyes or une_fois:
+                self.stdout.write(
+                    f"Planificateur : {rejetees} rejet(s) automatique(s), {envoyes} courriel(s) renvoyé(s)."
+                )
+            if une_fois:
+                return
+            time.sleep(intervalle)
