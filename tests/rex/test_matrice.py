@@ -1,0 +1,172 @@
+"""Every status × every action × every role, generated from the state machine and the action registry.
+
+Each case is either allowed (the state machine's target status, a history row, its e-mails) or refused
+with a French message and nothing changed. The expectation is computed from the django-fsm transitions
+of `Demande.statut` and the guide's rules on who acts, not from the code under test.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+import pytest
+
+from rex import actions, services
+from rex.models import Courriel, Demande, Evenement, Message, Statut
+from tests.factories import BureauDouaneFactory, DemandeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("operateur", "autre_operateur", "agent_du_service", "agent_autre_service")
+ROLE_COTE = {"operateur": actions.OPERATEUR, "agent_du_service": actions.SERVICE}
+TRANSITIONS = {t.name: t for t in Demande._meta.get_field("statut").get_all_transitions(Demande)}
+
+
+def targets_from_fsm(transition: str) -> dict[str, str]:
+    return {
+        t.source: t.target
+        for t in Demande._meta.get_field("statut").get_all_transitions(Demande)
+        if t.name == transition
+    }
+
+
+def build(statut: str) -> Demande:
+    demande = DemandeFactory(complete=True)
+    if statut == Statut.BROUILLON:
+        return demande
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    agent = UserFactory(service=demande.service)
+    if statut == Statut.INCOMPLETE:
+        services.demander_complement(demande=demande, by=agent, texte="Précisez.")
+    elif statut == Statut.REJETEE:
+        services.rejeter(demande=demande, by=agent, motif="Irrecevable.")
+    elif statut != Statut.EN_ETUDE:
+        services.octroyer(demande=demande, by=agent)
+        if statut != Statut.OCTROYEE:
+            # Modification and revocation come with the registration issue: set the status directly.
+            Demande.objects.filter(pk=demande.pk).update(statut=statut)
+    return Demande.objects.get(pk=demande.pk)
+
+
+def user_for(role: str, demande: Demande):
+    if role == "operateur":
+        return demande.created_by
+    if role == "autre_operateur":
+        return UserFactory(habilite=True)
+    if role == "agent_du_service":
+        return UserFactory(service=demande.service or demande.bureau)
+    return UserFactory(agent=True)
+
+
+def call(nom: str, demande: Demande, user):
+    autre_service = BureauDouaneFactory()
+    return {
+        "completer": lambda: services.transmettre_complement(demande=demande, by=user, complements="Voici."),
+        "dupliquer": lambda: services.dupliquer(demande=demande, by=user),
+        "abandonner": lambda: services.abandonner(demande=demande, by=user),
+        "ecrire": lambda: services.ecrire(demande=demande, by=user, texte="Bonjour."),
+        "prendre_en_charge": lambda: services.prendre_en_charge(demande=demande, by=user),
+        "reaffecter": lambda: services.reaffecter(
+            demande=demande, by=user, service=autre_service, commentaire="Mauvais bureau."
+        ),
+        "demander_complement": lambda: services.demander_complement(
+            demande=demande, by=user, texte="Précisez."
+        ),
+        "rejeter": lambda: services.rejeter(demande=demande, by=user, motif="Irrecevable."),
+        "octroyer": lambda: services.octroyer(demande=demande, by=user),
+    }[nom]
+
+
+def expected_allowed(nom: str, statut: str, role: str) -> bool:
+    if nom == "ecrire":  # guide §6.1: both sides, at every stage of a filed request
+        return role in ROLE_COTE and statut != Statut.BROUILLON
+    action = actions.ACTIONS[nom]
+    if ROLE_COTE.get(role) != action.cote:
+        return False
+    if action.transition:
+        if statut not in targets_from_fsm(action.transition):
+            return False
+    elif statut not in action.statuts_hors_transition:
+        return False
+    if nom == "dupliquer":  # guide §6.3: not a representative → only after a rejection or revocation
+        return statut in (Statut.REJETEE, Statut.REVOQUEE)
+    if nom in ("prendre_en_charge", "reaffecter"):
+        return statut != Statut.BROUILLON
+    return True
+
+
+def snapshot(pk):
+    demande = Demande.objects.filter(pk=pk).values("statut", "service_id", "agent_id").first()
+    return (
+        demande,
+        Evenement.objects.count(),
+        Message.objects.count(),
+        Demande.objects.count(),
+        Courriel.objects.count(),
+    )
+
+
+# The thread is one action on both sides (the registry names each side's button).
+NOMS = sorted(
+    {
+        "ecrire" if nom.startswith("ecrire_") else nom
+        for nom, a in actions.ACTIONS.items()
+        if a.cote != actions.SYSTEME
+    }
+)
+CASES = [(statut, nom, role) for statut in Statut.values for nom in NOMS for role in ROLES]
+
+
+def registry_allows(user, demande, nom) -> bool:
+    if nom == "ecrire":
+        return any(actions.peut(user, demande, n) for n in ("ecrire_operateur", "ecrire_service"))
+    return actions.peut(user, demande, nom)
+
+
+@pytest.mark.parametrize(("statut", "nom", "role"), CASES)
+def test_matrice(statut, nom, role):
+    demande = build(statut)
+    user = user_for(role, demande)
+    before = snapshot(demande.pk)
+    allowed = expected_allowed(nom, statut, role)
+    assert registry_allows(user, demande, nom) is allowed
+    if not allowed:
+        with pytest.raises(services.ActionRefusee) as refusal:
+            call(nom, demande, user)()
+        assert any(word in str(refusal.value) for word in ("impossible", "accès", "pas possible"))
+        assert snapshot(demande.pk) == before, "a refused action changes nothing"
+        return
+
+    call(nom, demande, user)()
+    after = snapshot(demande.pk)
+    action = actions.ACTIONS.get(nom)
+    if action and action.transition:
+        assert after[0]["statut"] == targets_from_fsm(action.transition)[statut]
+        event = Evenement.objects.order_by("-pk").first()
+        assert (event.statut_avant, event.statut_apres) == (statut, after[0]["statut"])
+        assert after[4] > before[4], "the status change is e-mailed"
+    elif nom == "abandonner":
+        assert after[0] is None
+    elif nom == "dupliquer":
+        assert after[3] == before[3] + 1
+    elif nom == "ecrire":
+        assert after[2] == before[2] + 1 and after[0]["statut"] == statut
+    else:
+        assert after[0]["statut"] == statut and after[1] == before[1] + 1
+
+
+@pytest.mark.parametrize("statut", Statut.values)
+def test_automatic_rejection_only_from_incomplete(statut):
+    demande = build(statut)
+    if statut == Statut.INCOMPLETE:
+        Demande.objects.filter(pk=demande.pk).update(
+            date_limite=timezone.now() - datetime.timedelta(minutes=1)
+        )
+    before = Demande.objects.get(pk=demande.pk).statut
+    total = services.rejeter_delais_depasses()
+    after = Demande.objects.get(pk=demande.pk).statut
+    fsm = targets_from_fsm("rejeter_automatiquement")
+    if before in fsm:
+        assert (total, after) == (1, fsm[before])
+    else:
+        assert (total, after) == (0, before)
