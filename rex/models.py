@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, TransitionNotAllowed, transition
 
 from accounts.models import BureauDouane, Entreprise
 
@@ -268,14 +268,16 @@ class Demande(models.Model):
     def rejeter(self, *, by, when, motif: str) -> None:
         self._marquer_rejet(when, motif)
 
-    @transition(
-        field=statut,
-        source=Statut.INCOMPLETE,
-        target=Statut.REJETEE,
-        conditions=[lambda demande: demande.delai_depasse()],
-    )
+    @transition(field=statut, source=Statut.INCOMPLETE, target=Statut.REJETEE)
     def rejeter_automatiquement(self, *, by, when) -> None:
-        """No answer within 30 days (guide §6.2): rejected by SOPRANO itself."""
+        """No answer within 30 days (guide §6.2): rejected by SOPRANO itself.
+
+        The deadline is checked against `when` (the job's clock), not the wall clock.
+        """
+        if not self.delai_depasse(when):
+            raise TransitionNotAllowed(
+                "Le délai de réponse n'est pas dépassé.", object=self, method=self.rejeter_automatiquement
+            )
         self._marquer_rejet(when, MOTIF_REJET_AUTOMATIQUE)
 
     def _marquer_rejet(self, when, motif: str) -> None:
