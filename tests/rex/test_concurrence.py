@@ -70,3 +70,24 @@ def test_double_click_on_soumettre_submits_once():
     )
     assert sum(isinstance(r, Demande) for r in results) == 1, results
     assert Evenement.objects.filter(kind="soumission").count() == 1
+
+
+def test_two_officers_granting_and_rejecting_at_once_exactly_one_wins():
+    from tests.factories import UserFactory
+
+    demande = DemandeFactory(complete=True)
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    premier, second = UserFactory(service=demande.service), UserFactory(service=demande.service)
+    results = run_together(
+        [
+            lambda: services.octroyer(demande=demande, by=premier),
+            lambda: services.rejeter(demande=demande, by=second, motif="Irrecevable."),
+        ]
+    )
+    wins = [r for r in results if isinstance(r, Demande)]
+    refused = [r for r in results if isinstance(r, services.ActionRefusee)]
+    assert len(wins) == 1 and len(refused) == 1, results
+    assert "impossible" in str(refused[0])
+    final = Demande.objects.get(pk=demande.pk).statut
+    assert final == wins[0].statut
+    assert Evenement.objects.filter(kind__in=("octroi", "rejet")).count() == 1

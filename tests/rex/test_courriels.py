@@ -1,5 +1,9 @@
 """The outbox: a broker outage never turns a committed submission into an error, nor loses its e-mail."""
 
+import datetime
+
+from django.utils import timezone
+
 import pytest
 
 from rex import services, tasks
@@ -56,3 +60,26 @@ def test_the_submission_view_answers_normally_when_the_broker_is_down(
     assert len(callbacks) == 1, "the publication was attempted"
     assert response.status_code == 302 and "confirmation" in response.url
     assert Courriel.objects.get().envoye_le is None
+
+
+def test_asking_for_information_and_granting_succeed_when_the_broker_is_down(
+    broker_down, django_capture_on_commit_callbacks, mailoutbox
+):
+    from tests.factories import UserFactory
+
+    demande = DemandeFactory(complete=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        demande = services.soumettre(demande=demande, by=demande.created_by)
+        agent = UserFactory(service=demande.service)
+        demande = services.demander_complement(demande=demande, by=agent, texte="Précisez.")
+        demande = services.transmettre_complement(
+            demande=demande, by=demande.created_by, complements="Voici."
+        )
+        demande = services.octroyer(demande=demande, by=agent)
+    assert demande.statut == Statut.OCTROYEE
+    attente = Courriel.objects.filter(envoye_le__isnull=True)
+    assert attente.count() >= 4 and mailoutbox == []
+    attente.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert tasks.renvoyer_courriels_en_attente() == Courriel.objects.count()
+    sujets = " ".join(m.subject for m in mailoutbox)
+    assert "Demande incomplète" in sujets and demande.numero_rex in sujets
