@@ -141,6 +141,12 @@ def _celery_worker_process(django_db_setup, tmp_path_factory):
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                # Embedded beat on the database schedule (django-celery-beat), as in production.
+                "--beat",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--schedule",
+                str(workdir / "beat-schedule"),
             ],
             cwd=ROOT,
             env=env,
