@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from accounts import services
+from accounts.groupes import synchroniser_groupes
 from accounts.models import BureauDouane, DemandeHabilitation, Departement, Entreprise, Mandat, User
 from accounts.validators import normalize_eori, validate_siret
 
@@ -127,6 +128,12 @@ class UserAdmin(auth_admin.UserAdmin):
     autocomplete_fields = ("entreprise", "service")
     readonly_fields = ("certifie_le", "habilite_le", "last_login", "date_joined")
     actions = ("certifier", "habiliter")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Access to requests follows the account's company or service (object permissions).
+        synchroniser_groupes(obj)
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Informations personnelles", {"fields": ("first_name", "last_name", "email")}),

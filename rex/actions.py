@@ -7,6 +7,7 @@ The statuses where a status-changing action is possible are read from the state 
 from dataclasses import dataclass
 from functools import cache
 
+from rex import permissions
 from rex.models import Demande, Statut
 
 OPERATEUR = "operateur"
@@ -87,29 +88,26 @@ def sources_de(transition: str) -> frozenset[str]:
     return frozenset(sources)
 
 
-def cote_de(user, demande: Demande) -> str | None:
-    """Which side of the request the user is on: the holder's, the service's, or none."""
+def cote_de(user, demande: Demande, verificateur=None) -> str | None:
+    """Which side of the request the user is on, from the object permissions (django-guardian)."""
     if user is None:
         return SYSTEME
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
         return None
+    verificateur = verificateur or permissions.verificateur(user)
     if user.service_id is not None:
-        return SERVICE if demande.service_id == user.service_id else None
-    entreprise_id = user.entreprise_id
-    if entreprise_id is None:
-        return None
-    if demande.statut == Statut.BROUILLON:
-        owner = demande.representant_id or demande.titulaire_id
-        return OPERATEUR if owner == entreprise_id else None
-    if entreprise_id in (demande.titulaire_id, demande.representant_id):
+        return SERVICE if verificateur.has_perm(permissions.INSTRUIRE, demande) else None
+    if user.entreprise_id is not None and verificateur.has_perm(permissions.SUIVRE, demande):
         return OPERATEUR
     return None
 
 
-def refus(user, demande: Demande, nom: str) -> str | None:
+def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | None:
     """None when `user` may do action `nom` on `demande` now; otherwise why not, in French."""
     action = ACTIONS[nom]
-    if cote_de(user, demande) != action.cote:
+    if cote == "?":
+        cote = cote_de(user, demande)
+    if cote != action.cote:
         return "Vous n'avez pas accès à cette action sur cette demande."
     if demande.statut not in action.statuts:
         return (
@@ -139,4 +137,5 @@ def peut(user, demande: Demande, nom: str) -> bool:
 
 def actions_possibles(user, demande: Demande) -> list[Action]:
     """The buttons the user may press on this request (the template shows exactly these)."""
-    return [action for nom, action in ACTIONS.items() if peut(user, demande, nom)]
+    cote = cote_de(user, demande)
+    return [action for nom, action in ACTIONS.items() if refus(user, demande, nom, cote) is None]

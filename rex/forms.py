@@ -355,3 +355,58 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+
+class DemandeDeposeeForm(DemandeForm):
+    """The form of a filed request reopened for a complement (guide §6.2).
+
+    The holder chosen by a representative in « Raison sociale » is fixed once the request is filed:
+    the field is left out, so that the holder can neither be changed nor re-checked against mandates
+    that may have ended since.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("titulaire", None)
+
+
+class ComplementForm(forms.Form):
+    """« Compléments apportés à la demande » (guide §6.2): mandatory before « Transmettre le complément »."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    complements = forms.CharField(
+        label="Compléments apportés à la demande",
+        help_text="Précisez au service en charge du traitement de votre demande les données que vous avez "
+        "modifiées ou les documents que vous avez joints.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "La case « Compléments apportés à la demande » est obligatoire : précisez au service "
+            "les données que vous avez modifiées."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
+
+
+class AbandonForm(forms.Form):
+    """« Abandonner la demande » (guide §6.4): an optional comment to the service."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)

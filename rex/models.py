@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from django_fsm import FSMField, TransitionNotAllowed, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import BureauDouane, Entreprise
 
@@ -207,6 +208,10 @@ class Demande(models.Model):
         ordering = ["-updated_at"]
         verbose_name = "demande REX"
         verbose_name_plural = "demandes REX"
+        permissions = [
+            ("suivre_demande", "Suivre la demande (demandeur, représentant)"),
+            ("instruire_demande", "Instruire la demande (service en charge)"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(statut=Statut.INCOMPLETE, date_limite__isnull=False)
@@ -299,7 +304,9 @@ class Demande(models.Model):
     def jours_restants(self, now=None) -> int | None:
         if self.date_limite is None:
             return None
-        return max(0, (self.date_limite - (now or timezone.now())).days)
+        # Calendar days in Paris: 30 right after the request, 0 on the last day.
+        aujourd_hui = timezone.localdate(now or timezone.now())
+        return max(0, (timezone.localdate(self.date_limite) - aujourd_hui).days)
 
 
 class Contact(models.Model):
@@ -449,3 +456,13 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = "message"
+
+
+class DemandeGroupePermission(GroupObjectPermissionBase):
+    """django-guardian's group permissions on requests, with a real foreign key (deleted with it)."""
+
+    content_object = models.ForeignKey(Demande, on_delete=models.CASCADE)
+
+
+class DemandeUtilisateurPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Demande, on_delete=models.CASCADE)

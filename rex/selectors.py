@@ -1,12 +1,17 @@
 """Reads scoped to who asks: someone else's request is simply not found (404)."""
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
 
-from accounts.models import Entreprise
-from rex.models import STATUTS_ACTIFS, Demande, Statut
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Entreprise, User
+from rex.models import STATUTS_ACTIFS, Demande, Evenement, Statut
 
 STATUTS_EN_COURS = (Statut.EN_ETUDE, Statut.INCOMPLETE)
 STATUTS_AUTORISATIONS = (Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE, Statut.REVOQUEE)
+STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
+ECHEANCE_PROCHE = timedelta(days=7)
 
 
 def demandes_operateur(user) -> QuerySet[Demande]:
@@ -32,6 +37,65 @@ def demandes_agent(user) -> QuerySet[Demande]:
     if user.service_id is None:
         return Demande.objects.none()
     return Demande.objects.exclude(statut=Statut.BROUILLON).filter(service_id=user.service_id)
+
+
+def file_agent(
+    user, *, statut: str = "", agent: str = "", echeance: str = "", q: str = "", tri: str = ""
+) -> QuerySet[Demande]:
+    """The officer's queue, filtered and sorted: one query for the rows, whatever their number.
+
+    agent: "moi" (mine), "aucun" (nobody in charge) or an officer's id; echeance: "depassee" (past the
+    30-day deadline) or "proche" (due within 7 days); tri: "echeance" (nearest deadline first) or the
+    last update (default). The deadline only exists on « Incomplète » requests (model constraint).
+    """
+    demandes = demandes_agent(user).select_related("agent")
+    if statut:
+        demandes = demandes.filter(statut=statut)
+    if agent == "moi":
+        demandes = demandes.filter(agent_id=user.pk)
+    elif agent == "aucun":
+        demandes = demandes.filter(agent__isnull=True)
+    elif agent:
+        demandes = demandes.filter(agent_id=agent)
+    maintenant = timezone.now()
+    if echeance == "depassee":
+        demandes = demandes.filter(date_limite__lte=maintenant)
+    elif echeance == "proche":
+        demandes = demandes.filter(date_limite__gt=maintenant, date_limite__lte=maintenant + ECHEANCE_PROCHE)
+    q = (q or "").strip()
+    if q:
+        demandes = demandes.filter(
+            Q(numero__icontains=q) | Q(titulaire_eori__icontains=q) | Q(titulaire_raison_sociale__icontains=q)
+        )
+    if tri == "echeance":
+        return demandes.order_by(F("date_limite").asc(nulls_last=True), "-updated_at", "-pk")
+    return demandes.order_by("-updated_at", "-pk")
+
+
+def compteurs_agent(user) -> dict[str, int]:
+    """How many requests of the officer's service are in each status, in one aggregate query."""
+    compteurs = dict.fromkeys(STATUTS_DEPOSES, 0)
+    lignes = demandes_agent(user).order_by().values_list("statut").annotate(nombre=Count("pk"))
+    compteurs.update(dict(lignes))
+    return compteurs
+
+
+def agents_du_service(user) -> QuerySet[User]:
+    """The active officers of the user's service (the « agent en charge » filter)."""
+    if user.service_id is None:
+        return User.objects.none()
+    return User.objects.filter(service_id=user.service_id, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def abandons_service(user) -> QuerySet[Evenement]:
+    """« Historique du service »: the anonymous traces left by requests abandoned while in its charge."""
+    if user.service_id is None:
+        return Evenement.objects.none()
+    return Evenement.objects.filter(kind=Evenement.Kind.ABANDON, service_id=user.service_id).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def tableau_accueil(user) -> dict[str, list[Demande]]:

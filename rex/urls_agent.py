@@ -6,7 +6,18 @@ app_name = "agent"
 
 urlpatterns = [
     path("", views_agent.file, name="file"),
+    path("historique/", views_agent.historique, name="historique"),
     path("demandes/<int:pk>/", views_agent.detail, name="detail"),
+    path("demandes/<int:pk>/prendre-en-charge/", views_agent.prendre_en_charge, name="prendre_en_charge"),
+    path("demandes/<int:pk>/reaffecter/", views_agent.reaffecter, name="reaffecter"),
+    path(
+        "demandes/<int:pk>/demander-complement/",
+        views_agent.demander_complement,
+        name="demander_complement",
+    ),
+    path("demandes/<int:pk>/rejeter/", views_agent.rejeter, name="rejeter"),
+    path("demandes/<int:pk>/octroyer/", views_agent.octroyer, name="octroyer"),
+    path("demandes/<int:pk>/ecrire/", views_agent.ecrire, name="ecrire"),
     path(
         "demandes/<int:pk>/documents/<int:document_pk>/",
         views_agent.document,

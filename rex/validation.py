@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.datastructures import MultiValueDict
 
-from rex.forms import DemandeForm, contacts_formset, marchandises_formset
+from rex.forms import DemandeDeposeeForm, DemandeForm, contacts_formset, marchandises_formset
 from rex.models import Demande
 
 
 @dataclass
 class Formulaire:
-    form: DemandeForm
+    form: DemandeForm  # or DemandeDeposeeForm, its subclass
     contacts: object
     marchandises: object
 
@@ -77,7 +77,9 @@ def construire(
     """The three parts of the request form, bound to `data` or unbound on the saved request."""
     extra = extra or {}
     kwargs = {"data": data, "files": files} if data is not None else {}
-    form = DemandeForm(instance=demande, strict=strict, representant=demande.representant, **kwargs)
+    # Once filed (a complement, guide §6.2), the holder is fixed: « Raison sociale » is not editable.
+    form_class = DemandeForm if demande.est_brouillon else DemandeDeposeeForm
+    form = form_class(instance=demande, strict=strict, representant=demande.representant, **kwargs)
     contacts = _formset(contacts_formset, demande, "contacts", strict, extra, kwargs)
     marchandises = _formset(marchandises_formset, demande, "marchandises", strict, extra, kwargs)
     return Formulaire(form, contacts, marchandises)

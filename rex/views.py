@@ -8,10 +8,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import operateur_habilite_required
-from rex import selectors, services, validation
+from rex import actions, selectors, services, validation
 from rex.documents import servir_document
-from rex.forms import DocumentForm, contacts_formset, marchandises_formset
-from rex.models import Chapitre, Demande, PositionTarifaire, Statut
+from rex.forms import (
+    AbandonForm,
+    ComplementForm,
+    DocumentForm,
+    contacts_formset,
+    marchandises_formset,
+)
+from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
 
 ACTIONS_LIGNES = {"contacts", "marchandises"}
 
@@ -56,8 +62,9 @@ def deposer(request):
 @operateur_habilite_required
 @require_http_methods(["GET", "POST"])
 def formulaire(request, pk: int):
+    """The request form: a draft (guide §5.2), or an « Incomplète » request being completed (§6.2)."""
     demande = _demande(request, pk)
-    if demande.statut != Statut.BROUILLON:
+    if demande.statut != Statut.BROUILLON and not actions.peut(request.user, demande, "completer"):
         messages.info(request, "Cette demande a été soumise : elle n'est plus modifiable ici.")
         return redirect("rex:detail", pk=demande.pk)
     if request.method == "POST":
@@ -101,11 +108,13 @@ def _enregistrer(request, demande: Demande):
         )
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
+        if demande.numero:
+            return redirect("rex:detail", pk=demande.pk)
         return redirect("rex:accueil")
     url = reverse("rex:formulaire", args=[demande.pk])
     if action == "valider":
         if validation.verifier(demande).is_valid():
-            return redirect("rex:recapitulatif", pk=demande.pk)
+            return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
     if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
         prefix = action.removeprefix("ajouter:")
@@ -115,6 +124,13 @@ def _enregistrer(request, demande: Demande):
         return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
     if action == "documents":
         return redirect("rex:documents", pk=demande.pk)
+    if not demande.est_brouillon:
+        messages.success(
+            request,
+            "Vos modifications ont été enregistrées. Votre demande reste au statut « Incomplète » tant que "
+            "vous n'avez pas sélectionné « Transmettre le complément ».",
+        )
+        return redirect("rex:detail", pk=demande.pk)
     messages.success(
         request,
         "Votre demande a été sauvegardée à l'état de brouillon : vous la retrouverez dans "
@@ -128,12 +144,15 @@ def _afficher(request, demande: Demande, formulaire, status: int = 200):
     formulaire.marquer_obligatoires()
     _libelles_nomenclature(formulaire.marchandises.forms)
     documents = list(demande.documents.all()) if demande.pk else []
+    complement = demande.statut == Statut.INCOMPLETE
     return render(
         request,
         "rex/formulaire.html",
         {
-            "title": "Formulaire de demande REX",
+            "title": "Compléter la demande" if complement else "Formulaire de demande REX",
             "demande": demande,
+            "complement": complement,
+            "demande_complement": _derniere_demande_complement(demande) if complement else None,
             "form": formulaire.form,
             "contacts": formulaire.contacts,
             "marchandises": formulaire.marchandises,
@@ -141,6 +160,13 @@ def _afficher(request, demande: Demande, formulaire, status: int = 200):
             "documents": documents,
         },
         status=status,
+    )
+
+
+def _derniere_demande_complement(demande: Demande) -> Evenement | None:
+    """The officer's last request for information: what the complement must answer."""
+    return (
+        demande.evenements.filter(kind=Evenement.Kind.DEMANDE_COMPLEMENT).order_by("created_at", "pk").last()
     )
 
 
@@ -186,6 +212,8 @@ def ligne(request, prefixe: str):
 def recapitulatif(request, pk: int):
     """The recap (guide §5.2.9): « Retour » or « Soumettre ma demande »."""
     demande = _demande(request, pk)
+    if demande.statut == Statut.INCOMPLETE:
+        return redirect("rex:complement", pk=demande.pk)
     if demande.statut != Statut.BROUILLON:
         return redirect("rex:detail", pk=demande.pk)
     formulaire = validation.verifier(demande)
@@ -224,20 +252,143 @@ def confirmation(request, pk: int):
     return render(request, "rex/confirmation.html", {"title": "Demande soumise", "demande": demande})
 
 
+# ------------------------------------------------------------------ the request page (guide §6)
+# The page of each operator action of rex.actions (« Autres actions »); the thread is on the page itself.
+URLS_ACTIONS = {"completer": "rex:completer", "dupliquer": "rex:dupliquer", "abandonner": "rex:abandonner"}
+
+
 @operateur_habilite_required
 @require_GET
 def detail(request, pk: int):
+    """Status, number, service, deadline, data, documents, « Historique », « Fil de discussion »,
+    « Autres actions » (exactly the actions the registry allows this user now)."""
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
+    possibles = actions.actions_possibles(request.user, demande)
     return render(
         request,
         "rex/detail.html",
         {
             "title": f"Demande {demande.numero}",
             "demande": demande,
+            "autres_actions": [
+                (action, reverse(URLS_ACTIONS[action.nom], args=[demande.pk]))
+                for action in possibles
+                if action.nom in URLS_ACTIONS
+            ],
             "evenements": demande.evenements.select_related("acteur"),
+            "messages_fil": demande.messages.all(),
+            "fil_url": reverse("rex:ecrire", args=[demande.pk]),
+            "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             **_recap(demande),
+        },
+    )
+
+
+@operateur_habilite_required
+@require_POST
+def ecrire(request, pk: int):
+    """« Fil de discussion » (guide §6.1): a message to the service in charge, at every stage."""
+    demande = _demande(request, pk)
+    try:
+        services.ecrire(demande=demande, by=request.user, texte=request.POST.get("texte", ""))
+    except services.ActionRefusee as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, "Votre message a été envoyé au service en charge du traitement de la demande."
+        )
+    return redirect(f"{reverse('rex:detail', args=[demande.pk])}#fil")
+
+
+@operateur_habilite_required
+@require_GET
+def completer(request, pk: int):
+    """« Compléter la demande » (guide §6.2): the information message; « Oui » opens the form."""
+    demande = _demande(request, pk)
+    raison = actions.refus(request.user, demande, "completer")
+    if raison:
+        messages.error(request, raison)
+        return redirect("rex:detail", pk=demande.pk)
+    return render(
+        request,
+        "rex/completer.html",
+        {
+            "title": "Compléter la demande",
+            "demande": demande,
+            "demande_complement": _derniere_demande_complement(demande),
+        },
+    )
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def complement(request, pk: int):
+    """The recap of a completed request: « Compléments apportés à la demande » (mandatory), then
+    « Transmettre le complément » (Incomplète → En étude), « Retour » or « Annuler »."""
+    demande = _demande(request, pk)
+    raison = actions.refus(request.user, demande, "completer")
+    if raison:
+        messages.error(request, raison)
+        return redirect("rex:detail", pk=demande.pk)
+    if not validation.verifier(demande).is_valid():
+        messages.error(request, "Votre demande est incomplète : complétez les champs indiqués.")
+        return redirect(f"{reverse('rex:formulaire', args=[demande.pk])}?valider=1#erreurs")
+    form = ComplementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demande = services.transmettre_complement(
+                demande=demande, by=request.user, complements=form.cleaned_data["complements"]
+            )
+        except services.ActionRefusee as exc:
+            messages.error(request, str(exc))
+            return redirect("rex:detail", pk=demande.pk)
+        messages.success(
+            request,
+            f"Votre complément a été transmis au service « {demande.service} » en charge du traitement de "
+            "votre demande. Celle-ci est de nouveau au statut « En étude ».",
+        )
+        return redirect("rex:detail", pk=demande.pk)
+    return render(
+        request,
+        "rex/complement.html",
+        {
+            "title": "Récapitulatif de la demande complétée",
+            "demande": demande,
+            "form": form,
+            **_recap(demande),
+        },
+        status=422 if form.is_bound else 200,
+    )
+
+
+@operateur_habilite_required
+@require_http_methods(["GET", "POST"])
+def dupliquer(request, pk: int):
+    """« Dupliquer » (guide §6.3): the two information messages, then a new draft to complete."""
+    demande = _demande(request, pk)
+    if request.method == "POST":
+        try:
+            copie = services.dupliquer(demande=demande, by=request.user)
+        except services.ActionRefusee as exc:
+            messages.error(request, str(exc))
+            return redirect("rex:detail", pk=demande.pk)
+        texte = f"La demande {demande.numero} a été dupliquée : le brouillon n° {copie.pk} a été créé."
+        if copie.titulaire_id is None:
+            texte += (
+                " Sélectionnez dans la liste « Raison sociale » l'opérateur que vous représentez, qui ne "
+                "dispose pas encore d'un enregistrement REX."
+            )
+        messages.success(request, texte)
+        return redirect("rex:formulaire", pk=copie.pk)
+    return render(
+        request,
+        "rex/dupliquer.html",
+        {
+            "title": "Dupliquer la demande",
+            "demande": demande,
+            "refus": actions.refus(request.user, demande, "dupliquer"),
         },
     )
 
@@ -245,23 +396,41 @@ def detail(request, pk: int):
 @operateur_habilite_required
 @require_http_methods(["GET", "POST"])
 def abandonner(request, pk: int):
-    """« Abandonner »: after a confirmation, the draft and its documents are deleted."""
+    """« Abandonner » a draft (guide §5.2.9) or « Abandonner la demande » until granted (§6.4):
+    after a confirmation, the request and its documents are deleted; a filed one leaves the service
+    an anonymous trace with the optional comment."""
     demande = _demande(request, pk)
-    if demande.statut != Statut.BROUILLON:
-        messages.error(request, "Seul un brouillon peut être abandonné depuis le formulaire.")
+    raison = actions.refus(request.user, demande, "abandonner")
+    if raison:
+        messages.error(request, raison)
         return redirect("rex:detail", pk=demande.pk)
-    if request.method == "POST":
+    form = AbandonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.abandonner(demande=demande, by=request.user)
+            services.abandonner(
+                demande=demande, by=request.user, commentaire=form.cleaned_data["commentaire"]
+            )
         except services.ActionRefusee as exc:
             messages.error(request, str(exc))
-            return redirect("rex:accueil")
-        messages.success(
-            request,
-            "Votre projet de demande a été abandonné : tous les éléments ont été supprimés.",
-        )
+            return redirect("rex:detail", pk=demande.pk)
+        if demande.est_brouillon:
+            messages.success(
+                request,
+                "Votre projet de demande a été abandonné : tous les éléments ont été supprimés.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Votre demande {demande.numero} a été abandonnée : l'ensemble des données renseignées a été "
+                "supprimé.",
+            )
         return redirect("rex:accueil")
-    return render(request, "rex/abandonner.html", {"title": "Abandonner la demande", "demande": demande})
+    return render(
+        request,
+        "rex/abandonner.html",
+        {"title": "Abandonner la demande", "demande": demande, "form": form},
+        status=422 if form.is_bound else 200,
+    )
 
 
 # ------------------------------------------------------------------ documents

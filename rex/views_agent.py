@@ -1,46 +1,257 @@
-"""Customs officers' back-office: the queue of the officer's service (instruction comes with issue 3)."""
+"""Customs officers' back-office (guide §6, SPEC §4): the service's queue and the instruction of a request.
 
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+Thin doors: every read goes through rex.selectors (another service's request is a 404), every write
+through one rex.services function, and the buttons shown are exactly rex.actions.actions_possibles.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import agent_required
-from rex import selectors
+from rex import actions, selectors, services
 from rex.documents import servir_document
+from rex.forms_agent import (
+    DemanderComplementForm,
+    EcrireForm,
+    FiltreFileForm,
+    OctroyerForm,
+    PrendreEnChargeForm,
+    ReaffecterForm,
+    RejeterForm,
+)
+from rex.models import Demande
+
+PAR_PAGE = 25
+
+# The service-side actions of rex.actions that have a form and a view here (the thread aside).
+FORMULAIRES = {
+    form.nom: form
+    for form in (PrendreEnChargeForm, ReaffecterForm, DemanderComplementForm, RejeterForm, OctroyerForm)
+}
+
+
+def _page(paginator_source, request):
+    paginator = Paginator(paginator_source, PAR_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page
 
 
 @agent_required
 @require_GET
 def file(request):
-    demandes = selectors.demandes_agent(request.user).select_related("titulaire").order_by("-updated_at")
+    """The service's queue: counts per status, filters, search, sort, 25 rows a page."""
+    user = request.user
+    compteurs = selectors.compteurs_agent(user)
+    form = FiltreFileForm(
+        request.GET or None, agents=list(selectors.agents_du_service(user)), compteurs=compteurs, user=user
+    )
+    filtres = form.filtres() if form.is_bound else {}
+    page = _page(selectors.file_agent(user, **filtres), request)
     return render(
         request,
         "agent/file.html",
-        {"title": "File des demandes", "demandes": demandes[:200], "service": request.user.service},
+        {
+            "title": "File des demandes",
+            "service": user.service,
+            "form": form,
+            "filtre": any(filtres.values()),
+            "compteurs": [
+                {"statut": statut, "libelle": statut.label, "nombre": nombre}
+                for statut, nombre in compteurs.items()
+            ],
+            "total": sum(compteurs.values()),
+            "page_obj": page,
+        },
     )
 
 
 @agent_required
 @require_GET
-def detail(request, pk: int):
-    demande = get_object_or_404(
+def historique(request):
+    """« Historique du service »: requests abandoned while in its charge (anonymous traces)."""
+    return render(
+        request,
+        "agent/historique.html",
+        {
+            "title": "Historique du service",
+            "service": request.user.service,
+            "page_obj": _page(selectors.abandons_service(request.user), request),
+        },
+    )
+
+
+def _demande(request, pk: int) -> Demande:
+    return get_object_or_404(
         selectors.demandes_agent(request.user).select_related(
-            "titulaire", "representant", "bureau", "service"
+            "titulaire", "representant", "bureau", "service", "agent"
         ),
         pk=pk,
     )
+
+
+def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
+    """The request page; after an invalid action form, that form is shown open with its errors."""
+    boutons = []
+    for action in actions.actions_possibles(request.user, demande):
+        if action.nom not in FORMULAIRES:
+            continue
+        form = form_lie if action.nom == nom_lie else FORMULAIRES[action.nom](demande=demande)
+        boutons.append(
+            {
+                "action": action,
+                "form": form,
+                "url": reverse(f"agent:{action.nom}", args=[demande.pk]),
+                "ouvert": action.nom == nom_lie,
+            }
+        )
     return render(
         request,
         "agent/detail.html",
         {
             "title": f"Demande {demande.numero}",
             "demande": demande,
+            "jours_restants": demande.jours_restants(),
+            "actions_agent": boutons,
             "contacts_lignes": list(demande.contacts.all()),
             "marchandises_lignes": list(demande.marchandises.all()),
             "cadres": list(demande.cadres.all()),
             "documents": list(demande.documents.all()),
             "evenements": demande.evenements.select_related("acteur"),
+            "messages_fil": demande.messages.all(),
+            "fil_url": reverse("agent:ecrire", args=[demande.pk]),
+            "peut_ecrire": actions.peut(request.user, demande, "ecrire_service"),
         },
     )
+
+
+@agent_required
+@require_GET
+def detail(request, pk: int):
+    return _afficher(request, _demande(request, pk))
+
+
+def _retour(request, pk: int):
+    """Back to the request page, or to the queue when the request has left the service meanwhile."""
+    if selectors.demandes_agent(request.user).filter(pk=pk).exists():
+        return redirect("agent:detail", pk=pk)
+    return redirect("agent:file")
+
+
+def _agir(request, pk: int, nom: str, executer):
+    """One action: checks it is possible now, validates its form, calls `executer(demande, data)`.
+
+    `executer` calls one service and returns the success message and where to go. A refusal, from
+    this check or from the service's own check under the row lock (another officer was faster),
+    is shown as is and nothing changes.
+    """
+    demande = _demande(request, pk)
+    refus = actions.refus(request.user, demande, nom)
+    if refus:
+        messages.error(request, refus)
+        return _retour(request, pk)
+    form = FORMULAIRES[nom](request.POST, demande=demande)
+    if not form.is_valid():
+        messages.error(
+            request,
+            f"Action « {actions.ACTIONS[nom].libelle} » non effectuée : corrigez le formulaire ci-dessous.",
+        )
+        return _afficher(request, demande, nom_lie=nom, form_lie=form)
+    try:
+        succes, destination = executer(demande, form.cleaned_data)
+    except services.ActionRefusee as exc:
+        messages.error(request, str(exc))
+        return _retour(request, pk)
+    messages.success(request, succes)
+    return destination
+
+
+@agent_required
+@require_POST
+def prendre_en_charge(request, pk: int):
+    def executer(demande, data):
+        demande = services.prendre_en_charge(demande=demande, by=request.user)
+        return f"Vous avez pris en charge la demande {demande.numero}.", redirect("agent:detail", pk=pk)
+
+    return _agir(request, pk, "prendre_en_charge", executer)
+
+
+@agent_required
+@require_POST
+def reaffecter(request, pk: int):
+    def executer(demande, data):
+        demande = services.reaffecter(
+            demande=demande, by=request.user, service=data["service"], commentaire=data["commentaire"]
+        )
+        return (
+            f"La demande {demande.numero} a été réaffectée au service « {demande.service} » : "
+            "elle ne figure plus dans votre file.",
+            redirect("agent:file"),
+        )
+
+    return _agir(request, pk, "reaffecter", executer)
+
+
+@agent_required
+@require_POST
+def demander_complement(request, pk: int):
+    def executer(demande, data):
+        demande = services.demander_complement(demande=demande, by=request.user, texte=data["texte"])
+        return (
+            f"La demande {demande.numero} est passée au statut « Incomplète » : le demandeur a jusqu'au "
+            f"{demande.date_limite:%d/%m/%Y} pour répondre.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "demander_complement", executer)
+
+
+@agent_required
+@require_POST
+def rejeter(request, pk: int):
+    def executer(demande, data):
+        demande = services.rejeter(demande=demande, by=request.user, motif=data["motif"])
+        return (
+            f"La demande {demande.numero} a été rejetée ; le demandeur en est informé par courriel.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "rejeter", executer)
+
+
+@agent_required
+@require_POST
+def octroyer(request, pk: int):
+    def executer(demande, data):
+        demande = services.octroyer(demande=demande, by=request.user, date_validite=data["date_validite"])
+        return (
+            f"L'enregistrement REX {demande.numero_rex} est octroyé, valable à partir du "
+            f"{demande.date_validite:%d/%m/%Y} ; le demandeur en est informé par courriel.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "octroyer", executer)
+
+
+@agent_required
+@require_POST
+def ecrire(request, pk: int):
+    """« Fil de discussion » from the service side; the operator is e-mailed (after commit)."""
+    demande = _demande(request, pk)
+    form = EcrireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["texte"][0])
+        return redirect(reverse("agent:detail", args=[pk]) + "#fil")
+    try:
+        services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
+    except services.ActionRefusee as exc:
+        messages.error(request, str(exc))
+        return _retour(request, pk)
+    messages.success(request, "Votre message a été envoyé au demandeur.")
+    return redirect(reverse("agent:detail", args=[pk]) + "#fil")
 
 
 @agent_required

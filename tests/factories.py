@@ -5,8 +5,10 @@ from django.utils import timezone
 import factory
 from stdnum import luhn
 
+from accounts.groupes import synchroniser_groupes
 from accounts.models import BureauDouane, Departement, Entreprise, Mandat, User
 from rex.models import CadrePreferentiel, Chapitre, Contact, Demande, LigneMarchandise, PositionTarifaire
+from rex.permissions import accorder_acces
 
 
 def siret_valide(n: int) -> str:
@@ -70,6 +72,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Durand"
     is_active = True
     password = factory.django.Password("Motdepasse1!")
+
+    @factory.post_generation
+    def groupes(obj, create, extracted, **kwargs):
+        if create:
+            synchroniser_groupes(obj)
 
     class Params:
         certifie = factory.Trait(
@@ -152,7 +159,10 @@ class DemandeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def lignes(obj, create, extracted, **kwargs):
-        if not create or not obj.bureau_id:
+        if not create:
+            return
+        accorder_acces(obj)
+        if not obj.bureau_id:
             return
         Contact.objects.create(
             demande=obj,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import User
-from rex import emails, selectors, validation
+from rex import emails, permissions, selectors, validation
 from rex.documents import verifier_document
 from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
@@ -30,6 +30,7 @@ def creer_brouillon(*, by: User) -> Demande:
         demande.titulaire = entreprise
         demande.courriel = by.email
     demande.save()
+    permissions.accorder_acces(demande)
     evenement(demande, by=by, kind=Evenement.Kind.CREATION)
     return demande
 
@@ -132,6 +133,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
             except TransitionNotAllowed as exc:
                 raise ActionRefusee("Cette demande ne peut pas être soumise.") from exc
             demande.save()
+            permissions.accorder_acces(demande)
             evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant)
             emails.programmer_courriel(
                 destinataire=demande.courriel,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BureauDouane, User
-from rex import emails, validation
+from rex import emails, permissions, validation
 from rex.models import Contact, Demande, Evenement, LigneMarchandise, Message, Statut
 from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
 
@@ -68,6 +68,9 @@ def reaffecter(*, demande: Demande, by: User, service: BureauDouane, commentaire
     demande.service = service
     demande.agent = None
     demande.save(update_fields=["service", "agent", "updated_at"])
+    if ancien is not None:
+        permissions.retirer_instruction(demande, ancien.pk)
+    permissions.accorder_acces(demande)
     evenement(
         demande,
         by=by,
@@ -207,19 +210,27 @@ def dupliquer(*, demande: Demande, by: User) -> Demande:
     """Guide §6.3: a new draft with the same rubriques; a representative then picks the client."""
     demande = verrouiller(demande)
     autoriser(by, demande, "dupliquer")
+    # The copy belongs to whoever duplicates: a representative files it for a client still to pick;
+    # the holder's own company files it itself (even when a representative had filed the original).
+    representant = by.entreprise if by.entreprise.est_representant_en_douane else None
+    meme_representant = representant is not None and representant.pk == demande.representant_id
+    representant_courriel = by.email if representant is not None else ""
+    if meme_representant:
+        representant_courriel = demande.representant_courriel
     copie = Demande(
         created_by=by,
         bureau=demande.bureau,
         telephone=demande.telephone,
         courriel=demande.courriel,
         activite=demande.activite,
-        representant=demande.representant,
-        representant_telephone=demande.representant_telephone,
-        representant_courriel=demande.representant_courriel,
+        representant=representant,
+        representant_telephone=demande.representant_telephone if meme_representant else "",
+        representant_courriel=representant_courriel,
         consentement_publication=demande.consentement_publication,
-        titulaire=None if by.entreprise.est_representant_en_douane else demande.titulaire,
+        titulaire=None if representant is not None else demande.titulaire,
     )
     copie.save()
+    permissions.accorder_acces(copie)
     copie.cadres.set(demande.cadres.all())
     Contact.objects.bulk_create(
         Contact(
@@ -252,6 +263,8 @@ def ecrire(*, demande: Demande, by: User, texte: str) -> Message:
     autoriser(by, demande, f"ecrire_{cote}")
     texte = _texte_requis(texte, "Le message")
     message = Message.objects.create(demande=demande, auteur=by, cote=cote, texte=texte)
+    # Guide §7.3: a message « apparaîtra dans l'historique du dossier ».
+    evenement(demande, by=by, kind=Evenement.Kind.MESSAGE, avant=demande.statut, commentaire=texte)
     Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
     if cote == Message.Cote.SERVICE:
         _courriel_operateur(demande, "rex/message", message=message)

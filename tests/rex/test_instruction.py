@@ -118,3 +118,8 @@ def test_thread_messages_go_to_the_other_side(deposee, agent):
     services.ecrire(demande=deposee, by=agent, texte="Réponse.")
     assert Courriel.objects.filter(destinataire=deposee.courriel, sujet__contains="message").exists()
     assert Demande.objects.get(pk=deposee.pk).statut == Statut.EN_ETUDE
+
+
+def test_thirty_days_are_shown_right_after_the_request(deposee, agent):
+    demande = services.demander_complement(demande=deposee, by=agent, texte="?")
+    assert demande.jours_restants() == 30

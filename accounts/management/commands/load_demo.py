@@ -15,6 +15,7 @@ from django.db import transaction
 from stdnum import luhn
 
 from accounts import services
+from accounts.groupes import synchroniser_groupes
 from accounts.models import BureauDouane, Entreprise, Mandat, User
 
 DEMO_PASSWORD = "Soprano-Demo1!"
@@ -141,4 +142,5 @@ class Command(BaseCommand):
         user.service = champs.pop("service", None)
         user.set_password(DEMO_PASSWORD)
         user.save()
+        synchroniser_groupes(user)
         return user

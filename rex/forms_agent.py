@@ -1,0 +1,158 @@
+"""Forms of the customs officers' back-office: the queue's filters and one form per action."""
+
+from django import forms
+from django.utils import timezone
+
+from dsfr.forms import DsfrBaseForm
+
+from accounts.models import BureauDouane
+from rex.models import Demande, Statut
+from rex.selectors import STATUTS_DEPOSES
+
+AGENT_MOI = "moi"
+AGENT_AUCUN = "aucun"
+
+
+def _nom(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class FiltreFileForm(DsfrBaseForm):
+    """The queue's GET form; an unknown value is shown as an error on its field and ignored."""
+
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        max_length=200,
+        help_text="Numéro de demande, numéro EORI ou raison sociale",
+    )
+    statut = forms.ChoiceField(label="Statut", required=False)
+    agent = forms.ChoiceField(label="Agent en charge", required=False)
+    echeance = forms.ChoiceField(
+        label="Échéance de réponse",
+        required=False,
+        choices=[
+            ("", "Toutes les échéances"),
+            ("depassee", "Délai dépassé"),
+            ("proche", "Échéance sous 7 jours"),
+        ],
+    )
+    tri = forms.ChoiceField(
+        label="Trier par",
+        required=False,
+        choices=[("", "Dernière mise à jour"), ("echeance", "Échéance la plus proche")],
+    )
+
+    def __init__(self, *args, agents, compteurs: dict[str, int], user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["statut"].choices = [("", f"Tous les statuts ({sum(compteurs.values())})")] + [
+            (statut, f"{Statut(statut).label} ({compteurs.get(statut, 0)})") for statut in STATUTS_DEPOSES
+        ]
+        self.fields["agent"].choices = [
+            ("", "Tous les agents"),
+            (AGENT_MOI, "Mes dossiers"),
+            (AGENT_AUCUN, "Non attribués"),
+        ] + [(str(agent.pk), _nom(agent)) for agent in agents if agent.pk != user.pk]
+        self.fields["q"].widget.attrs["type"] = "search"
+
+    def filtres(self) -> dict[str, str]:
+        """The valid filters, ready for selectors.file_agent."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+# ------------------------------------------------------------------ the actions
+class ActionForm(DsfrBaseForm):
+    """A form bound to the request it acts on (a field may depend on it).
+
+    Several action forms share the request page: their ids are prefixed by the action's name.
+    """
+
+    nom = ""
+
+    def __init__(self, *args, demande: Demande, **kwargs):
+        self.demande = demande
+        kwargs.setdefault("auto_id", f"id_{self.nom}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PrendreEnChargeForm(ActionForm):
+    """No field: the officer becomes the one in charge."""
+
+    nom = "prendre_en_charge"
+
+
+class ReaffecterForm(ActionForm):
+    nom = "reaffecter"
+    service = forms.ModelChoiceField(
+        label="Nouveau service en charge",
+        queryset=BureauDouane.objects.none(),
+        empty_label="Sélectionnez un service",
+        error_messages={"required": "Choisissez le service auquel confier la demande."},
+    )
+    commentaire = forms.CharField(
+        label="Commentaire",
+        help_text="Pourquoi ce service est compétent ; il figure dans l'historique de la demande.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Le commentaire de réaffectation est obligatoire."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = BureauDouane.objects.filter(actif=True).exclude(
+            pk=self.demande.service_id
+        )
+
+
+class DemanderComplementForm(ActionForm):
+    nom = "demander_complement"
+    texte = forms.CharField(
+        label="Informations complémentaires demandées",
+        help_text="Le demandeur lit ce texte dans le fil de discussion et dans le courriel « Demande "
+        "incomplète » ; il dispose de 30 jours pour répondre, sans quoi la demande est rejetée.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Précisez les informations complémentaires demandées."},
+    )
+
+
+class RejeterForm(ActionForm):
+    nom = "rejeter"
+    motif = forms.CharField(
+        label="Motif du rejet",
+        help_text="Le demandeur lit ce motif dans le courriel de rejet et sur sa demande.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Le motif du rejet est obligatoire."},
+    )
+
+
+class OctroyerForm(ActionForm):
+    nom = "octroyer"
+    date_validite = forms.DateField(
+        label="Valable à partir du",
+        required=False,
+        help_text="Par défaut : date de réception de la demande complète (art. 86, § 4, du règlement "
+        "d'exécution (UE) 2015/2447). Format : jj/mm/aaaa.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Saisissez une date valide, par exemple 15/03/2025."},
+    )
+    confirmation = forms.BooleanField(
+        label="Je confirme l'octroi de l'enregistrement REX",
+        error_messages={"required": "Cochez la case pour confirmer l'octroi."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        demande = self.demande
+        if demande.complete_le:
+            self.fields["date_validite"].initial = timezone.localdate(demande.complete_le)
+        # The bound field (already built by DsfrBaseForm) carries the label that is rendered.
+        self["confirmation"].label = (
+            f"Je confirme l'octroi du numéro REX FRREX{demande.titulaire_eori} à "
+            f"{demande.titulaire_raison_sociale}"
+        )
+
+
+class EcrireForm(DsfrBaseForm):
+    texte = forms.CharField(
+        label="Votre message", error_messages={"required": "Le message ne peut pas être vide."}
+    )

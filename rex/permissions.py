@@ -1,0 +1,34 @@
+"""Object permissions on requests (django-guardian), given to the groups of companies and services.
+
+« suivre_demande »: the holder's company and the representative who filed (a draft: only its author's
+side). « instruire_demande »: the customs service in charge; reassigning moves it.
+"""
+
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.groupes import groupe, nom_groupe_entreprise, nom_groupe_service
+from rex.models import Demande, Statut
+
+SUIVRE = "suivre_demande"
+INSTRUIRE = "instruire_demande"
+
+
+def accorder_acces(demande: Demande) -> None:
+    """Gives the request's permissions to the groups that must have them now."""
+    if demande.statut == Statut.BROUILLON:
+        proprietaires = {demande.representant_id or demande.titulaire_id}
+    else:
+        proprietaires = {demande.titulaire_id, demande.representant_id}
+    for entreprise_id in proprietaires - {None}:
+        assign_perm(SUIVRE, groupe(nom_groupe_entreprise(entreprise_id)), demande)
+    if demande.service_id and demande.statut != Statut.BROUILLON:
+        assign_perm(INSTRUIRE, groupe(nom_groupe_service(demande.service_id)), demande)
+
+
+def retirer_instruction(demande: Demande, service_id: int) -> None:
+    remove_perm(INSTRUIRE, groupe(nom_groupe_service(service_id)), demande)
+
+
+def verificateur(user) -> ObjectPermissionChecker:
+    return ObjectPermissionChecker(user)

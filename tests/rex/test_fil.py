@@ -1,0 +1,78 @@
+"""« Fil de discussion » from the operator side (guide §6.1): at every stage, the service is e-mailed."""
+
+from html import unescape
+
+from django.urls import reverse
+
+import pytest
+
+from rex import services
+from rex.models import Demande, Evenement, Message, Statut
+from tests.factories import DemandeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response) -> str:
+    return unescape(response.content.decode())
+
+
+@pytest.fixture
+def demande(client):
+    demande = DemandeFactory(complete=True)
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    client.force_login(demande.created_by)
+    return demande
+
+
+def test_the_operator_writes_and_the_officer_in_charge_is_emailed(
+    client, demande, django_capture_on_commit_callbacks, mailoutbox
+):
+    agent = UserFactory(service=demande.service)
+    services.prendre_en_charge(demande=demande, by=agent)
+    detail = page(client.get(reverse("rex:detail", args=[demande.pk])))
+    assert "Fil de discussion" in detail
+    assert f'action="{reverse("rex:ecrire", args=[demande.pk])}"' in detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "Faut-il un Kbis ?"})
+    assert response.url == reverse("rex:detail", args=[demande.pk]) + "#fil"
+    message = Message.objects.get(demande=demande)
+    assert (message.cote, message.auteur) == ("operateur", demande.created_by)
+    assert [m.to for m in mailoutbox] == [[agent.email]]
+    detail = page(client.get(response.url))
+    assert "Faut-il un Kbis ?" in detail and "Votre message a été envoyé" in detail
+    assert Evenement.objects.filter(demande=demande, kind="message").exists(), "in the « Historique »"
+    assert Demande.objects.get(pk=demande.pk).statut == Statut.EN_ETUDE
+
+
+def test_without_an_officer_in_charge_the_service_is_emailed(
+    client, demande, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "Bonjour."})
+    assert [m.to for m in mailoutbox] == [[demande.service.courriel]]
+
+
+def test_the_officers_messages_are_shown_to_the_operator(client, demande):
+    agent = UserFactory(service=demande.service)
+    services.demander_complement(demande=demande, by=agent, texte="Précisez l'activité principale.")
+    detail = page(client.get(reverse("rex:detail", args=[demande.pk])))
+    assert "Précisez l'activité principale." in detail and "Service des douanes" in detail
+
+
+def test_an_empty_message_is_refused(client, demande):
+    response = client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "  "}, follow=True)
+    assert "Le message est obligatoire." in page(response)
+    assert not Message.objects.exists()
+
+
+def test_the_thread_stays_open_once_granted(client, demande):
+    services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+    client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "Merci."})
+    assert Message.objects.filter(demande=demande).count() == 1
+    assert Demande.objects.get(pk=demande.pk).statut == Statut.OCTROYEE
+
+
+def test_writing_needs_a_post(client, demande):
+    assert client.get(reverse("rex:ecrire", args=[demande.pk])).status_code == 405
