@@ -1,4 +1,4 @@
-"""Object permissions (django-guardian) on requests: given to company and service groups, moved on reassignment."""
+"""Object permissions (django-guardian): given to company and service groups, moved on reassignment."""
 
 import pytest
 from guardian.core import ObjectPermissionChecker
