@@ -63,18 +63,38 @@ def operateur_habilite_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if est_agent(user):
+        if est_agent(request.user):
             return redirect_agent(request)
-        if not user.is_certifie:
-            messages.info(request, MESSAGE_NON_CERTIFIE)
-            return redirect("accounts:dashboard")
-        if not user.is_habilite:
-            messages.info(request, MESSAGE_NON_HABILITE)
-            return redirect("accounts:soprano_home")
-        return view(request, *args, **kwargs)
+        return _operateur_habilite(request) or view(request, *args, **kwargs)
 
     return wrapper
+
+
+def operateur_habilite_ou_agent_required(view):
+    """The pages of the request form (form, documents, recap), which customs officers also use to key
+    in a paper form (guide §5, « À noter »). An officer passes this portal check; the view's selector
+    (rex.selectors.demandes_formulaire) then lets him reach only his service's paper drafts.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if est_agent(request.user):
+            return view(request, *args, **kwargs)
+        return _operateur_habilite(request) or view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _operateur_habilite(request):
+    """None for a certified and habilitated operator; otherwise the page explaining his next step."""
+    if not request.user.is_certifie:
+        messages.info(request, MESSAGE_NON_CERTIFIE)
+        return redirect("accounts:dashboard")
+    if not request.user.is_habilite:
+        messages.info(request, MESSAGE_NON_HABILITE)
+        return redirect("accounts:soprano_home")
+    return None
 
 
 def agent_required(view):

@@ -54,6 +54,13 @@ ACTIONS = {
             statuts_hors_transition=STATUTS_EN_INSTRUCTION,
         ),
         Action("reaffecter", "Réaffecter", SERVICE, statuts_hors_transition=STATUTS_EN_INSTRUCTION),
+        # Guide §5 « À noter »: the service that keys in a paper form may drop its draft.
+        Action(
+            "abandonner_depot_papier",
+            "Abandonner",
+            SERVICE,
+            statuts_hors_transition=(Statut.BROUILLON,),
+        ),
         Action(
             "demander_complement",
             "Demander des informations complémentaires",
@@ -120,6 +127,8 @@ def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | Non
             "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
             "en douane, ou possible après un rejet ou une révocation (guide, point 6.3)."
         )
+    if nom == "abandonner_depot_papier" and not demande.depot_papier:
+        return "Action « Abandonner » impossible : ce brouillon n'est pas un dépôt sur formulaire papier."
     if nom == "prendre_en_charge" and demande.agent_id == user.pk:
         return "Vous avez déjà pris en charge cette demande."
     return None
@@ -129,6 +138,11 @@ def _peut_dupliquer(user, demande: Demande) -> bool:
     if user.entreprise is not None and user.entreprise.est_representant_en_douane:
         return True
     return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
+
+
+def nom_abandon(user) -> str:
+    """The abandon of the user's side: an officer only abandons his service's paper drafts."""
+    return "abandonner_depot_papier" if user.service_id is not None else "abandonner"
 
 
 def peut(user, demande: Demande, nom: str) -> bool:

@@ -1,11 +1,13 @@
 """Forms of the customs officers' back-office: the queue's filters and one form per action."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from dsfr.forms import DsfrBaseForm
 
-from accounts.models import BureauDouane
+from accounts.models import BureauDouane, Entreprise
+from accounts.validators import normalize_eori, validate_eori
 from rex.models import Demande, Statut
 from rex.selectors import STATUTS_DEPOSES
 
@@ -156,3 +158,45 @@ class EcrireForm(DsfrBaseForm):
     texte = forms.CharField(
         label="Votre message", error_messages={"required": "Le message ne peut pas être vide."}
     )
+
+
+# ------------------------------------------------------------------ paper filing (guide §5, « À noter »)
+class DepotPapierForm(DsfrBaseForm):
+    """« Déposer une demande pour un opérateur »: the operator, found by his EORI, and the officer's
+    statement that he holds the paper form (annex 22-06 bis) completed and signed by the operator."""
+
+    eori = forms.CharField(
+        label="Numéro EORI de l'opérateur",
+        max_length=30,
+        help_text="Tel qu'il figure sur le formulaire papier, par exemple FR12345678200010.",
+        error_messages={"required": "Indiquez le numéro EORI de l'opérateur."},
+    )
+    attestation = forms.BooleanField(
+        label="J'atteste disposer du formulaire papier (annexe 22-06 bis) complété et signé par l'opérateur",
+        error_messages={
+            "required": "Cochez la case : le dépôt par le service se fonde sur le formulaire papier "
+            "(annexe 22-06 bis) complété et signé par l'opérateur."
+        },
+    )
+
+    def clean_eori(self) -> str:
+        eori = normalize_eori(self.cleaned_data["eori"])
+        validate_eori(eori)
+        return eori
+
+    def clean(self):
+        cleaned = super().clean()
+        eori = cleaned.get("eori")
+        if eori:
+            titulaire = Entreprise.objects.filter(eori=eori).first()
+            if titulaire is None:
+                self.add_error(
+                    "eori",
+                    ValidationError(
+                        f"Aucune entreprise n'est enregistrée sous le numéro EORI {eori} : le pôle "
+                        "d'action économique (PAE) doit d'abord la créer dans l'administration de SOPRANO.",
+                        code="eori_inconnu",
+                    ),
+                )
+            cleaned["titulaire"] = titulaire
+        return cleaned

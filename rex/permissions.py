@@ -1,14 +1,16 @@
 """Object permissions on requests (django-guardian), given to the groups of companies and services.
 
 « suivre_demande »: the holder's company and the representative who filed (a draft: only its author's
-side). « instruire_demande »: the customs service in charge; reassigning moves it.
+side). « instruire_demande »: the customs service in charge; reassigning moves it. A draft filed by a
+customs service from the paper form (guide §5, « À noter ») is that service's alone until submitted:
+its group may fill it in, and the holder's company sees nothing before the submission.
 """
 
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.groupes import groupe, nom_groupe_entreprise, nom_groupe_service
-from rex.models import Demande, Statut
+from rex.models import Demande, DemandeGroupePermission, Statut
 
 SUIVRE = "suivre_demande"
 INSTRUIRE = "instruire_demande"
@@ -16,6 +18,12 @@ INSTRUIRE = "instruire_demande"
 
 def accorder_acces(demande: Demande) -> None:
     """Gives the request's permissions to the groups that must have them now."""
+    if demande.statut == Statut.BROUILLON and demande.depot_papier:
+        # Given once, at creation: the filing service keeps its draft even if rubrique 1 names another
+        # office; the submission then hands the request to the office named (see reserver_instruction).
+        if demande.bureau_id:
+            assign_perm(INSTRUIRE, groupe(nom_groupe_service(demande.bureau_id)), demande)
+        return
     if demande.statut == Statut.BROUILLON:
         proprietaires = {demande.representant_id or demande.titulaire_id}
     else:
@@ -28,6 +36,13 @@ def accorder_acces(demande: Demande) -> None:
 
 def retirer_instruction(demande: Demande, service_id: int) -> None:
     remove_perm(INSTRUIRE, groupe(nom_groupe_service(service_id)), demande)
+
+
+def reserver_instruction(demande: Demande) -> None:
+    """Only the service in charge keeps « instruire_demande » (a paper draft was its filing service's)."""
+    DemandeGroupePermission.objects.filter(content_object=demande, permission__codename=INSTRUIRE).exclude(
+        group__name=nom_groupe_service(demande.service_id)
+    ).delete()
 
 
 def verificateur(user) -> ObjectPermissionChecker:

@@ -5,7 +5,10 @@ from datetime import timedelta
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from guardian.shortcuts import get_objects_for_user
+
 from accounts.models import Entreprise, User
+from rex import permissions
 from rex.models import STATUTS_ACTIFS, Demande, Evenement, Statut
 
 STATUTS_EN_COURS = (Statut.EN_ETUDE, Statut.INCOMPLETE)
@@ -18,18 +21,43 @@ def demandes_operateur(user) -> QuerySet[Demande]:
     """Requests an operator may see.
 
     A draft belongs to the side that writes it (the representative when one files); once submitted,
-    the request is visible to the holder's company and to the representative who filed it.
+    the request is visible to the holder's company and to the representative who filed it. A draft
+    filed by a customs service from the paper form is the service's: the holder sees it once submitted.
     """
     if user.entreprise_id is None:
         return Demande.objects.none()
     entreprise_id = user.entreprise_id
-    brouillons = Q(statut=Statut.BROUILLON) & (
+    brouillons = Q(statut=Statut.BROUILLON, depot_papier=False) & (
         Q(representant_id=entreprise_id) | Q(representant__isnull=True, titulaire_id=entreprise_id)
     )
     deposees = ~Q(statut=Statut.BROUILLON) & (
         Q(titulaire_id=entreprise_id) | Q(representant_id=entreprise_id)
     )
     return Demande.objects.filter(brouillons | deposees)
+
+
+def depots_papier_en_cours(user) -> QuerySet[Demande]:
+    """Paper drafts an officer may fill in (guide §5, « À noter »): his service holds
+    « instruire_demande » on them."""
+    if user.service_id is None:
+        return Demande.objects.none()
+    return get_objects_for_user(
+        user,
+        f"rex.{permissions.INSTRUIRE}",
+        klass=Demande.objects.filter(statut=Statut.BROUILLON, depot_papier=True),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def demandes_formulaire(user) -> QuerySet[Demande]:
+    """Requests reachable through the pages of the request form (form, documents, recap).
+
+    An operator's own requests; for a customs officer, only his service's paper drafts.
+    """
+    if user.service_id is not None:
+        return depots_papier_en_cours(user)
+    return demandes_operateur(user)
 
 
 def demandes_agent(user) -> QuerySet[Demande]:

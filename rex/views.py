@@ -1,4 +1,9 @@
-"""Operator portal of SOPRANO/REX (guide §3.5–§6): thin views over selectors and services."""
+"""Operator portal of SOPRANO/REX (guide §3.5–§6): thin views over selectors and services.
+
+The pages of the request form (form, rows, documents, recap) also serve the customs officers who key
+in an operator's paper form (guide §5, « À noter »): they reach only their service's paper drafts,
+and are sent back to the back-office afterwards.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import operateur_habilite_required
-from rex import actions, selectors, services, validation
+from accounts.access import est_agent, operateur_habilite_ou_agent_required, operateur_habilite_required
+from rex import actions, selectors, services, validation, views_agent
 from rex.documents import servir_document
 from rex.forms import (
     AbandonForm,
@@ -24,11 +29,25 @@ ACTIONS_LIGNES = {"contacts", "marchandises"}
 
 def _demande(request, pk: int) -> Demande:
     return get_object_or_404(
-        selectors.demandes_operateur(request.user).select_related(
+        selectors.demandes_formulaire(request.user).select_related(
             "titulaire", "representant", "bureau", "service"
         ),
         pk=pk,
     )
+
+
+def _accueil(request):
+    """Back to the REX home, or for an officer to the paper drafts of his queue."""
+    if est_agent(request.user):
+        return redirect(f"{reverse('agent:file')}#depots-papier")
+    return redirect("rex:accueil")
+
+
+def _page_demande(request, demande: Demande):
+    """The filed request's page on the user's side (an officer's service may no longer hold it)."""
+    if est_agent(request.user):
+        return views_agent.retour(request, demande.pk)
+    return redirect("rex:detail", pk=demande.pk)
 
 
 @operateur_habilite_required
@@ -59,7 +78,7 @@ def deposer(request):
     return _afficher(request, demande, validation.construire(demande))
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_http_methods(["GET", "POST"])
 def formulaire(request, pk: int):
     """The request form: a draft (guide §5.2), or an « Incomplète » request being completed (§6.2)."""
@@ -109,8 +128,8 @@ def _enregistrer(request, demande: Demande):
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
         if demande.numero:
-            return redirect("rex:detail", pk=demande.pk)
-        return redirect("rex:accueil")
+            return _page_demande(request, demande)
+        return _accueil(request)
     url = reverse("rex:formulaire", args=[demande.pk])
     if action == "valider":
         if validation.verifier(demande).is_valid():
@@ -131,6 +150,13 @@ def _enregistrer(request, demande: Demande):
             "vous n'avez pas sélectionné « Transmettre le complément ».",
         )
         return redirect("rex:detail", pk=demande.pk)
+    if demande.depot_papier:
+        messages.success(
+            request,
+            f"Le brouillon n° {demande.pk} a été sauvegardé : vous le retrouverez dans « Dépôts papier en "
+            "cours (brouillons) » de la file des demandes.",
+        )
+        return _accueil(request)
     messages.success(
         request,
         "Votre demande a été sauvegardée à l'état de brouillon : vous la retrouverez dans "
@@ -158,6 +184,7 @@ def _afficher(request, demande: Demande, formulaire, status: int = 200):
             "marchandises": formulaire.marchandises,
             "erreurs": erreurs,
             "documents": documents,
+            "saisie_papier": est_agent(request.user),
         },
         status=status,
     )
@@ -180,7 +207,7 @@ def _libelles_nomenclature(forms) -> None:
         form.libelle_nomenclature = libelles.get(str(form["code"].value() or ""), "")
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_GET
 def ligne(request, prefixe: str):
     """htmx: one empty row for « Ajouter une ligne + », and the incremented row count."""
@@ -207,7 +234,7 @@ def ligne(request, prefixe: str):
     )
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_http_methods(["GET", "POST"])
 def recapitulatif(request, pk: int):
     """The recap (guide §5.2.9): « Retour » or « Soumettre ma demande »."""
@@ -226,11 +253,25 @@ def recapitulatif(request, pk: int):
         except services.ActionRefusee as exc:
             messages.error(request, str(exc))
             return redirect("rex:recapitulatif", pk=pk)
+        if est_agent(request.user):
+            messages.success(
+                request,
+                f"La demande {demande.numero} a été déposée pour le compte de "
+                f"{demande.titulaire_raison_sociale} et transmise au service « {demande.service} » au statut "
+                f"« {demande.get_statut_display()} ». Un courriel de confirmation a été envoyé à l'adresse "
+                f"{demande.courriel} (rubrique n°2).",
+            )
+            return _page_demande(request, demande)
         return redirect("rex:confirmation", pk=demande.pk)
     return render(
         request,
         "rex/recapitulatif.html",
-        {"title": "Récapitulatif de la demande", "demande": demande, **_recap(demande)},
+        {
+            "title": "Récapitulatif de la demande",
+            "demande": demande,
+            "saisie_papier": est_agent(request.user),
+            **_recap(demande),
+        },
     )
 
 
@@ -243,9 +284,11 @@ def _recap(demande: Demande) -> dict:
     }
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_GET
 def confirmation(request, pk: int):
+    if est_agent(request.user):
+        return views_agent.retour(request, pk)
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
@@ -393,17 +436,17 @@ def dupliquer(request, pk: int):
     )
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_http_methods(["GET", "POST"])
 def abandonner(request, pk: int):
     """« Abandonner » a draft (guide §5.2.9) or « Abandonner la demande » until granted (§6.4):
     after a confirmation, the request and its documents are deleted; a filed one leaves the service
     an anonymous trace with the optional comment."""
     demande = _demande(request, pk)
-    raison = actions.refus(request.user, demande, "abandonner")
+    raison = actions.refus(request.user, demande, actions.nom_abandon(request.user))
     if raison:
         messages.error(request, raison)
-        return redirect("rex:detail", pk=demande.pk)
+        return _page_demande(request, demande)
     form = AbandonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -412,7 +455,14 @@ def abandonner(request, pk: int):
             )
         except services.ActionRefusee as exc:
             messages.error(request, str(exc))
-            return redirect("rex:detail", pk=demande.pk)
+            return _page_demande(request, demande)
+        if demande.depot_papier and demande.est_brouillon:
+            messages.success(
+                request,
+                f"Le dépôt sur formulaire papier (brouillon n° {demande.pk}) a été abandonné : tous les "
+                "éléments ont été supprimés.",
+            )
+            return _accueil(request)
         if demande.est_brouillon:
             messages.success(
                 request,
@@ -434,7 +484,7 @@ def abandonner(request, pk: int):
 
 
 # ------------------------------------------------------------------ documents
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_http_methods(["GET", "POST"])
 def documents(request, pk: int):
     """« Gérer les documents de la demande »: « Parcourir », a name, « Ajouter »."""
@@ -476,7 +526,7 @@ def documents(request, pk: int):
     )
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_GET
 def telecharger_document(request, pk: int, document_pk: int):
     """Documents are served only through this view, to those who may see the request."""
@@ -485,7 +535,7 @@ def telecharger_document(request, pk: int, document_pk: int):
     return servir_document(document)
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_POST
 def supprimer_document(request, pk: int, document_pk: int):
     demande = _demande(request, pk)

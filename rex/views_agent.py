@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import agent_required
 from rex import actions, selectors, services
 from rex.documents import servir_document
 from rex.forms_agent import (
     DemanderComplementForm,
+    DepotPapierForm,
     EcrireForm,
     FiltreFileForm,
     OctroyerForm,
@@ -65,7 +66,42 @@ def file(request):
             ],
             "total": sum(compteurs.values()),
             "page_obj": page,
+            "depots_papier": list(
+                selectors.depots_papier_en_cours(user)
+                .select_related("titulaire", "created_by")
+                .order_by("-updated_at", "-pk")
+            ),
         },
+    )
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def deposer_papier(request):
+    """« Déposer une demande pour un opérateur » (guide §5, « À noter »): exceptional, for an operator
+    unable to file himself, from the paper form (annex 22-06 bis) he completed and signed.
+
+    Creates the service's draft, then opens the operators' own request form on it.
+    """
+    form = DepotPapierForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        titulaire = form.cleaned_data["titulaire"]
+        try:
+            demande = services.creer_depot_papier(by=request.user, titulaire=titulaire)
+        except services.ActionRefusee as exc:
+            form.add_error("eori", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Le brouillon n° {demande.pk} a été créé pour {titulaire.raison_sociale} (EORI "
+                f"{titulaire.eori}) : reportez les données du formulaire papier, puis soumettez la demande.",
+            )
+            return redirect("rex:formulaire", pk=demande.pk)
+    return render(
+        request,
+        "agent/depot_papier.html",
+        {"title": "Déposer une demande pour un opérateur", "service": request.user.service, "form": form},
+        status=422 if form.is_bound else 200,
     )
 
 
@@ -135,7 +171,7 @@ def detail(request, pk: int):
     return _afficher(request, _demande(request, pk))
 
 
-def _retour(request, pk: int):
+def retour(request, pk: int):
     """Back to the request page, or to the queue when the request has left the service meanwhile."""
     if selectors.demandes_agent(request.user).filter(pk=pk).exists():
         return redirect("agent:detail", pk=pk)
@@ -153,7 +189,7 @@ def _agir(request, pk: int, nom: str, executer):
     refus = actions.refus(request.user, demande, nom)
     if refus:
         messages.error(request, refus)
-        return _retour(request, pk)
+        return retour(request, pk)
     form = FORMULAIRES[nom](request.POST, demande=demande)
     if not form.is_valid():
         messages.error(
@@ -165,7 +201,7 @@ def _agir(request, pk: int, nom: str, executer):
         succes, destination = executer(demande, form.cleaned_data)
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
-        return _retour(request, pk)
+        return retour(request, pk)
     messages.success(request, succes)
     return destination
 
@@ -250,7 +286,7 @@ def ecrire(request, pk: int):
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
-        return _retour(request, pk)
+        return retour(request, pk)
     messages.success(request, "Votre message a été envoyé au demandeur.")
     return redirect(reverse("agent:detail", args=[pk]) + "#fil")
 

@@ -7,6 +7,7 @@ from stdnum import luhn
 
 from accounts.groupes import synchroniser_groupes
 from accounts.models import BureauDouane, Departement, Entreprise, Mandat, User
+from rex import services
 from rex.models import CadrePreferentiel, Chapitre, Contact, Demande, LigneMarchandise, PositionTarifaire
 from rex.permissions import accorder_acces
 
@@ -134,6 +135,34 @@ class CadrePreferentielFactory(factory.django.DjangoModelFactory):
     libelle = factory.Sequence(lambda n: f"Accord de libre-échange n° {n}")
 
 
+# Rubriques 2 and 7 of a request that passes validation (with a bureau and `remplir_lignes`).
+RUBRIQUES_COMPLETES = {
+    "telephone": "01 23 45 67 89",
+    "courriel": "export@exemple.fr",
+    "activite": "production",
+    "engagement": True,
+    "engagement_nom": "Claire Durand",
+    "engagement_fonction": "Directrice export",
+    "engagement_lieu": "Lyon",
+    "consentement_publication": True,
+}
+
+
+def remplir_lignes(demande: Demande) -> None:
+    """Rubriques 4, 5 and 6: one contact, one heading, one preferential framework."""
+    Contact.objects.create(
+        demande=demande,
+        nom="Durand",
+        prenom="Claire",
+        fonction="Directrice export",
+        telephone="01 23 45 67 89",
+        courriel="claire.durand@exemple.fr",
+    )
+    position = PositionTarifaireFactory()
+    LigneMarchandise.objects.create(demande=demande, code=position.code, description="Vins rouges")
+    demande.cadres.add(CadrePreferentielFactory())
+
+
 class DemandeFactory(factory.django.DjangoModelFactory):
     """A request; `complete=True` fills every rubrique so that it passes validation."""
 
@@ -145,36 +174,15 @@ class DemandeFactory(factory.django.DjangoModelFactory):
     titulaire = factory.LazyAttribute(lambda d: d.created_by.entreprise)
 
     class Params:
-        complete = factory.Trait(
-            bureau=factory.SubFactory(BureauDouaneFactory),
-            telephone="01 23 45 67 89",
-            courriel="export@exemple.fr",
-            activite="production",
-            engagement=True,
-            engagement_nom="Claire Durand",
-            engagement_fonction="Directrice export",
-            engagement_lieu="Lyon",
-            consentement_publication=True,
-        )
+        complete = factory.Trait(bureau=factory.SubFactory(BureauDouaneFactory), **RUBRIQUES_COMPLETES)
 
     @factory.post_generation
     def lignes(obj, create, extracted, **kwargs):
         if not create:
             return
         accorder_acces(obj)
-        if not obj.bureau_id:
-            return
-        Contact.objects.create(
-            demande=obj,
-            nom="Durand",
-            prenom="Claire",
-            fonction="Directrice export",
-            telephone="01 23 45 67 89",
-            courriel="claire.durand@exemple.fr",
-        )
-        position = PositionTarifaireFactory()
-        LigneMarchandise.objects.create(demande=obj, code=position.code, description="Vins rouges")
-        obj.cadres.add(CadrePreferentielFactory())
+        if obj.bureau_id:
+            remplir_lignes(obj)
 
 
 def demande_representee(transitaire, represente, **kwargs) -> Demande:
@@ -188,3 +196,14 @@ def demande_representee(transitaire, represente, **kwargs) -> Demande:
         representant_courriel="transit@exemple.fr",
         **kwargs,
     )
+
+
+def depot_papier(agent, titulaire: Entreprise | None = None, *, complete: bool = True) -> Demande:
+    """A draft keyed in by `agent`'s service from an operator's paper form (guide §5, « À noter »),
+    through services.creer_depot_papier; `complete` fills every rubrique as the paper form would."""
+    demande = services.creer_depot_papier(by=agent, titulaire=titulaire or EntrepriseFactory())
+    if complete:
+        Demande.objects.filter(pk=demande.pk).update(**RUBRIQUES_COMPLETES)
+        demande.refresh_from_db()
+        remplir_lignes(demande)
+    return demande

@@ -4,6 +4,7 @@ from rex.services.base import ActionRefusee
 from rex.services.depot import (
     ajouter_document,
     creer_brouillon,
+    creer_depot_papier,
     enregistrer_formulaire,
     prochain_numero,
     soumettre,
@@ -27,6 +28,7 @@ __all__ = [
     "abandonner",
     "ajouter_document",
     "creer_brouillon",
+    "creer_depot_papier",
     "demander_complement",
     "dupliquer",
     "ecrire",

@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import User
-from rex import emails, permissions, selectors, validation
+from accounts.models import Entreprise, User
+from rex import actions, emails, permissions, selectors, validation
 from rex.documents import verifier_document
 from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
 from rex.services.base import ActionRefusee, evenement, verrouiller
+
+COMMENTAIRE_DEPOT_PAPIER = "Dépôt par le service sur formulaire papier (annexe 22-06 bis)"
 
 
 # ------------------------------------------------------------------ drafts
@@ -32,6 +34,33 @@ def creer_brouillon(*, by: User) -> Demande:
     demande.save()
     permissions.accorder_acces(demande)
     evenement(demande, by=by, kind=Evenement.Kind.CREATION)
+    return demande
+
+
+@transaction.atomic
+def creer_depot_papier(*, by: User, titulaire: Entreprise) -> Demande:
+    """Guide §5, « À noter »: a customs service files for an operator unable to do it himself.
+
+    Exceptional, and based on the paper form (annex 22-06 bis of Implementing Regulation (EU)
+    2015/2447) completed and signed by the operator: the request is marked `depot_papier` and its
+    history says so. The draft is the filing service's (« instruire_demande » to its group); the
+    holder's company sees nothing until it is submitted.
+    """
+    if by.service_id is None:
+        raise ActionRefusee("Seul un agent des douanes peut déposer une demande sur formulaire papier.")
+    if selectors.demande_active_existe(titulaire):
+        raise ActionRefusee(
+            f"L'opérateur {titulaire.raison_sociale} (EORI {titulaire.eori}) possède déjà un numéro REX en "
+            "cours de validité ou a déjà déposé une demande : le dépôt d'une nouvelle demande n'est pas "
+            "accepté (guide, point 5.1)."
+        )
+    demande = Demande.objects.create(
+        created_by=by, titulaire=titulaire, depot_papier=True, bureau_id=by.service_id
+    )
+    permissions.accorder_acces(demande)
+    evenement(
+        demande, by=by, kind=Evenement.Kind.CREATION, commentaire=COMMENTAIRE_DEPOT_PAPIER, depot_papier=True
+    )
     return demande
 
 
@@ -108,6 +137,8 @@ def prochain_numero(annee: int) -> str:
 def soumettre(*, demande: Demande, by: User) -> Demande:
     """« Soumettre ma demande »: Brouillon → En étude, a number, the confirmation e-mail.
 
+    A paper draft is submitted by its filing service only; the request then goes to the office named
+    in rubrique 1, and the holder's company follows it like any other.
     Side effects: confirmation e-mail to the rubrique 2 address, after commit.
     """
     try:
@@ -118,6 +149,10 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
                     f"Cette demande a déjà été soumise (numéro {demande.numero})."
                     if demande.numero
                     else "Cette demande ne peut pas être soumise dans son statut actuel."
+                )
+            if demande.depot_papier and actions.cote_de(by, demande) != actions.SERVICE:
+                raise ActionRefusee(
+                    "Seul le service qui a saisi ce dépôt sur formulaire papier peut le soumettre."
                 )
             if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
                 raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
@@ -134,7 +169,11 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
                 raise ActionRefusee("Cette demande ne peut pas être soumise.") from exc
             demande.save()
             permissions.accorder_acces(demande)
-            evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant)
+            papier = {}
+            if demande.depot_papier:
+                permissions.reserver_instruction(demande)
+                papier = {"commentaire": COMMENTAIRE_DEPOT_PAPIER, "depot_papier": True}
+            evenement(demande, by=by, kind=Evenement.Kind.SOUMISSION, avant=avant, **papier)
             emails.programmer_courriel(
                 destinataire=demande.courriel,
                 modele="rex/soumission",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BureauDouane, User
-from rex import emails, permissions, validation
+from rex import actions, emails, permissions, validation
 from rex.models import Contact, Demande, Evenement, LigneMarchandise, Message, Statut
 from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
 
@@ -142,7 +142,8 @@ def octroyer(*, demande: Demande, by: User, date_validite: date | None = None) -
         numero_rex=demande.numero_rex,
         date_validite=demande.date_validite.isoformat(),
     )
-    compte = demande.created_by.email
+    # The account that filed; not the officer who keyed in a paper form (its address is rubrique 2's).
+    compte = "" if demande.depot_papier else demande.created_by.email
     for destinataire in sorted({compte, demande.courriel} - {""}):
         emails.programmer_courriel(
             destinataire=destinataire, modele="rex/octroi", contexte={}, demande=demande
@@ -177,11 +178,12 @@ def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
     """Guide §6.4: until granted; irreversible; data and files deleted.
 
     A draft leaves nothing; a filed request leaves the officers an anonymous trace (number, service,
-    date, comment) in their history. Side effects: files deleted and the service told, after commit.
+    date, comment) in their history. The filing service may abandon its own paper draft.
+    Side effects: files deleted and the service told, after commit.
     """
     with transaction.atomic():
         demande = verrouiller(demande)
-        autoriser(by, demande, "abandonner")
+        autoriser(by, demande, actions.nom_abandon(by))
         fichiers = [(doc.fichier.storage, doc.fichier.name) for doc in demande.documents.all()]
         if demande.statut != Statut.BROUILLON:
             evenement(

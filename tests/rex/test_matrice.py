@@ -3,6 +3,9 @@
 Each case is either allowed (the state machine's target status, a history row, its e-mails) or refused
 with a French message and nothing changed. The expectation is computed from the django-fsm transitions
 of `Demande.statut` and the guide's rules on who acts, not from the code under test.
+
+Requests come from both origins: filed online by the operator, or keyed in by a customs service from
+the operator's paper form (guide §5, « À noter »; then « operateur » is a user of the holder's company).
 """
 
 import datetime
@@ -13,11 +16,12 @@ import pytest
 
 from rex import actions, services
 from rex.models import Courriel, Demande, Evenement, Message, Statut
-from tests.factories import BureauDouaneFactory, DemandeFactory, UserFactory
+from tests.factories import BureauDouaneFactory, DemandeFactory, UserFactory, depot_papier
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("operateur", "autre_operateur", "agent_du_service", "agent_autre_service")
+EN_LIGNE, PAPIER = "en_ligne", "papier"
 ROLE_COTE = {"operateur": actions.OPERATEUR, "agent_du_service": actions.SERVICE}
 TRANSITIONS = {t.name: t for t in Demande._meta.get_field("statut").get_all_transitions(Demande)}
 
@@ -30,8 +34,8 @@ def targets_from_fsm(transition: str) -> dict[str, str]:
     }
 
 
-def build(statut: str) -> Demande:
-    demande = DemandeFactory(complete=True)
+def build(statut: str, origine: str = EN_LIGNE) -> Demande:
+    demande = depot_papier(UserFactory(agent=True)) if origine == PAPIER else DemandeFactory(complete=True)
     if statut == Statut.BROUILLON:
         return demande
     demande = services.soumettre(demande=demande, by=demande.created_by)
@@ -50,6 +54,8 @@ def build(statut: str) -> Demande:
 
 def user_for(role: str, demande: Demande):
     if role == "operateur":
+        if demande.depot_papier:
+            return UserFactory(habilite=True, entreprise=demande.titulaire)
         return demande.created_by
     if role == "autre_operateur":
         return UserFactory(habilite=True)
@@ -63,7 +69,7 @@ def call(nom: str, demande: Demande, user):
     return {
         "completer": lambda: services.transmettre_complement(demande=demande, by=user, complements="Voici."),
         "dupliquer": lambda: services.dupliquer(demande=demande, by=user),
-        "abandonner": lambda: services.abandonner(demande=demande, by=user),
+        "abandonner": lambda: services.abandonner(demande=demande, by=user),  # either side's
         "ecrire": lambda: services.ecrire(demande=demande, by=user, texte="Bonjour."),
         "prendre_en_charge": lambda: services.prendre_en_charge(demande=demande, by=user),
         "reaffecter": lambda: services.reaffecter(
@@ -77,7 +83,10 @@ def call(nom: str, demande: Demande, user):
     }[nom]
 
 
-def expected_allowed(nom: str, statut: str, role: str) -> bool:
+def expected_allowed(nom: str, statut: str, role: str, origine: str = EN_LIGNE) -> bool:
+    if origine == PAPIER and statut == Statut.BROUILLON:
+        # The filing service's draft: it may drop it; the holder sees it only once submitted.
+        return nom == "abandonner" and role == "agent_du_service"
     if nom == "ecrire":  # guide §6.1: both sides, at every stage of a filed request
         return role in ROLE_COTE and statut != Statut.BROUILLON
     action = actions.ACTIONS[nom]
@@ -106,29 +115,37 @@ def snapshot(pk):
     )
 
 
-# The thread is one action on both sides (the registry names each side's button).
+# The thread and the abandon are one action each, on both sides (the registry names each side's).
+PAR_COTE = {
+    "ecrire": ("ecrire_operateur", "ecrire_service"),
+    "abandonner": ("abandonner", "abandonner_depot_papier"),
+}
 NOMS = sorted(
     {
-        "ecrire" if nom.startswith("ecrire_") else nom
+        next((commun for commun, noms in PAR_COTE.items() if nom in noms), nom)
         for nom, a in actions.ACTIONS.items()
         if a.cote != actions.SYSTEME
     }
 )
-CASES = [(statut, nom, role) for statut in Statut.values for nom in NOMS for role in ROLES]
+CASES = [
+    (origine, statut, nom, role)
+    for origine in (EN_LIGNE, PAPIER)
+    for statut in Statut.values
+    for nom in NOMS
+    for role in ROLES
+]
 
 
 def registry_allows(user, demande, nom) -> bool:
-    if nom == "ecrire":
-        return any(actions.peut(user, demande, n) for n in ("ecrire_operateur", "ecrire_service"))
-    return actions.peut(user, demande, nom)
+    return any(actions.peut(user, demande, n) for n in PAR_COTE.get(nom, (nom,)))
 
 
-@pytest.mark.parametrize(("statut", "nom", "role"), CASES)
-def test_matrice(statut, nom, role):
-    demande = build(statut)
+@pytest.mark.parametrize(("origine", "statut", "nom", "role"), CASES)
+def test_matrice(origine, statut, nom, role):
+    demande = build(statut, origine)
     user = user_for(role, demande)
     before = snapshot(demande.pk)
-    allowed = expected_allowed(nom, statut, role)
+    allowed = expected_allowed(nom, statut, role, origine)
     assert registry_allows(user, demande, nom) is allowed
     if not allowed:
         with pytest.raises(services.ActionRefusee) as refusal:
