@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from rex.models import Courriel, Demande
@@ -43,14 +44,19 @@ def programmer_courriels(envois: list[tuple[str, str, dict, Demande | None]]) ->
 
 def _rendre(*, destinataire: str, modele: str, contexte: dict, demande: Demande | None) -> Courriel:
     contexte = {"site_url": settings.SITE_URL, "demande": demande, **contexte}
-    sujet = " ".join(render_to_string(f"emails/{modele}_subject.txt", contexte).split())
+    sujet = " ".join(_texte(f"emails/{modele}_subject.txt", contexte).split())
     return Courriel(
         destinataire=destinataire,
         sujet=sujet,
-        texte=render_to_string(f"emails/{modele}_body.txt", contexte),
+        texte=_texte(f"emails/{modele}_body.txt", contexte),
         html=render_to_string(f"emails/{modele}_body.html", contexte),
         demande=demande,
     )
+
+
+def _texte(nom: str, contexte: dict) -> str:
+    """Plain text (subject, text body): rendered without HTML escaping (« d'indiquer », « & »)."""
+    return get_template(nom).template.render(Context(contexte, autoescape=False))
 
 
 def publier(courriel_id: int) -> None:

@@ -143,3 +143,31 @@ class SentEmails:
 def sent_emails(mailoutbox) -> SentEmails:
     """`sent_emails.last_to("x@example.com")`, then `page.goto(sent_emails.links(message)[0])`."""
     return SentEmails()
+
+
+@pytest.fixture
+def autre_navigateur(request, browser, live_server):
+    """Opens more browsers, each with its own cookies (a second person): `agent = autre_navigateur("agent")`.
+
+    Same settings as `page`; each is closed at teardown and, when the test failed, its full-page
+    screenshot is saved into test-results/ under the test's name and the browser's."""
+    ouverts = []
+
+    def ouvrir(nom: str):
+        context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        onglet = context.new_page()
+        ouverts.append((nom, context, onglet))
+        return onglet
+
+    yield ouvrir
+    report = request.node.stash.get(_reports, {}).get("call")
+    for nom, context, onglet in ouverts:
+        if report is not None and report.failed:
+            RESULTS_DIR.mkdir(exist_ok=True)
+            fichier = re.sub(r"[^\w.-]+", "_", f"{request.node.nodeid}-{nom}")
+            try:
+                onglet.screenshot(path=RESULTS_DIR / f"{fichier}.png", full_page=True)
+            except Exception as error:  # keep the test's own failure
+                print(f"Screenshot failed: {error}")
+        context.close()
