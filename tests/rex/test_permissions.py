@@ -67,3 +67,18 @@ def test_permissions_disappear_with_an_abandoned_request(deposee):
     assert DemandeGroupePermission.objects.filter(content_object=deposee).exists()
     services.abandonner(demande=deposee, by=deposee.created_by)
     assert not DemandeGroupePermission.objects.exists()
+
+
+def test_synchroniser_permissions_restores_access_after_an_upgrade(deposee, capsys):
+    from django.core.management import call_command
+
+    from rex.models import DemandeGroupePermission
+
+    agent = UserFactory(service=deposee.service)
+    DemandeGroupePermission.objects.all().delete()
+    agent.groups.clear()
+    assert actions.cote_de(agent, deposee) is None
+    call_command("synchroniser_permissions")
+    assert "Permissions recalculées" in capsys.readouterr().out
+    assert actions.cote_de(agent, deposee) == actions.SERVICE
+    assert actions.cote_de(deposee.created_by, deposee) == actions.OPERATEUR
