@@ -203,6 +203,12 @@ class Demande(models.Model):
     numero_rex = models.CharField("numéro REX", max_length=22, blank=True, db_index=True)
     date_enregistrement = models.DateField("date d'enregistrement", null=True, blank=True)
     date_validite = models.DateField("valable à partir du", null=True, blank=True)
+    version = models.PositiveSmallIntegerField("version", default=1)
+    version_precedente = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="version_suivante",
+        verbose_name="version précédente",
+    )
+    revoquee_le = models.DateField("révoquée à compter du", null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
