@@ -69,6 +69,13 @@ ACTIONS = {
         ),
         Action("rejeter", "Rejeter", SERVICE, transition="rejeter"),
         Action("octroyer", "Octroyer", SERVICE, transition="octroyer"),
+        Action("revoquer", "Révoquer l'enregistrement", SERVICE, transition="revoquer"),
+        Action(
+            "annuler_revocation",
+            "Annuler la révocation",
+            SERVICE,
+            transition="annuler_revocation",
+        ),
         Action("ecrire_service", "Envoyer le message", SERVICE, statuts_hors_transition=STATUTS_DEPOSES),
         # SOPRANO itself
         Action(

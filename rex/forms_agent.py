@@ -8,7 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from accounts.models import BureauDouane, Entreprise
 from accounts.validators import normalize_eori, validate_eori
-from rex.models import Demande, Statut
+from rex.models import Demande, MotifRevocation, Statut
 from rex.selectors import STATUTS_DEPOSES
 
 AGENT_MOI = "moi"
@@ -152,6 +152,41 @@ class OctroyerForm(ActionForm):
             f"Je confirme l'octroi du numéro REX FRREX{demande.titulaire_eori} à "
             f"{demande.titulaire_raison_sociale}"
         )
+
+
+class RevoquerForm(ActionForm):
+    """Guide §7.3: the ground (art. 89(3)–(4)), the date, and the right to be heard, given by letter."""
+
+    nom = "revoquer"
+    motif = forms.ChoiceField(
+        label="Motif de la révocation",
+        choices=[("", "Sélectionnez le motif")] + MotifRevocation.choices,
+        error_messages={"required": "Choisissez le motif de la révocation."},
+    )
+    droit_entendu_le = forms.DateField(
+        label="Droit d'être entendu : date du courrier",
+        help_text="Le courrier invitant le titulaire à présenter ses observations, envoyé avant la décision.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date du courrier du droit d'être entendu."},
+    )
+    a_compter_du = forms.DateField(
+        label="Révocation à compter du",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date de la révocation."},
+    )
+    confirmation = forms.BooleanField(
+        label="Je confirme la révocation de cet enregistrement",
+        error_messages={"required": "Cochez la case pour confirmer la révocation."},
+    )
+
+
+class AnnulerRevocationForm(ActionForm):
+    nom = "annuler_revocation"
+    commentaire = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EcrireForm(DsfrBaseForm):

@@ -94,6 +94,34 @@ STATUTS_ACTIFS = (
 )
 
 
+class MotifRevocation(models.TextChoices):
+    """Article 89(3) and (4) of Implementing Regulation (EU) 2015/2447."""
+
+    ART_89_3_A = "89-3-a", "Art. 89, § 3, a) : l'exportateur enregistré n'existe plus"
+    ART_89_3_B = (
+        "89-3-b",
+        (
+            "Art. 89, § 3, b) : il ne remplit plus les conditions pour exporter des produits bénéficiant "
+            "du régime préférentiel"
+        ),
+    )
+    ART_89_3_C = (
+        "89-3-c",
+        (
+            "Art. 89, § 3, c) : il a informé les autorités qu'il n'a plus l'intention d'exporter de tels "
+            "produits"
+        ),
+    )
+    ART_89_3_D = (
+        "89-3-d",
+        (
+            "Art. 89, § 3, d) : il a établi, intentionnellement ou par négligence, une attestation d'origine "
+            "inexacte ayant conduit à l'obtention irrégulière d'un traitement préférentiel"
+        ),
+    )
+    ART_89_4 = "89-4", "Art. 89, § 4 : il ne tient pas à jour ses données d'enregistrement"
+
+
 class Activite(models.TextChoices):
     PRODUCTION = "production", "Production"
     COMMERCIALISATION = "commercialisation", "Commercialisation"
@@ -205,10 +233,24 @@ class Demande(models.Model):
     date_validite = models.DateField("valable à partir du", null=True, blank=True)
     version = models.PositiveSmallIntegerField("version", default=1)
     version_precedente = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="version_suivante",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="version_suivante",
         verbose_name="version précédente",
     )
     revoquee_le = models.DateField("révoquée à compter du", null=True, blank=True)
+    motif_revocation = models.CharField(
+        "motif de la révocation", max_length=10, choices=MotifRevocation.choices, blank=True
+    )
+    droit_entendu_le = models.DateField(
+        "droit d'être entendu : courrier du",
+        null=True,
+        blank=True,
+        help_text="Date du courrier par lequel le titulaire a été mis en mesure de présenter ses "
+        "observations.",
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -304,6 +346,20 @@ class Demande(models.Model):
         self.date_validite = date_validite or timezone.localdate(self.complete_le or when)
         self.date_limite = None
 
+    @transition(field=statut, source=Statut.OCTROYEE, target=Statut.REVOQUEE)
+    def revoquer(self, *, by, when, motif: str, a_compter_du, droit_entendu_le) -> None:
+        """Guide §7.3: after the right to be heard (by letter), on a ground of art. 89(3)–(4)."""
+        self.motif_revocation = motif
+        self.revoquee_le = a_compter_du
+        self.droit_entendu_le = droit_entendu_le
+
+    @transition(field=statut, source=Statut.REVOQUEE, target=Statut.OCTROYEE)
+    def annuler_revocation(self, *, by, when) -> None:
+        """The registration is « octroyée » again, with its REX number and validity date."""
+        self.motif_revocation = ""
+        self.revoquee_le = None
+        self.droit_entendu_le = None
+
     def delai_depasse(self, now=None) -> bool:
         return self.date_limite is not None and self.date_limite <= (now or timezone.now())
 
@@ -382,6 +438,8 @@ class Evenement(models.Model):
         REJET = "rejet", "Rejet"
         REJET_AUTOMATIQUE = "rejet_automatique", "Rejet automatique (délai de 30 jours dépassé)"
         OCTROI = "octroi", "Octroi"
+        REVOCATION = "revocation", "Révocation"
+        ANNULATION_REVOCATION = "annulation_revocation", "Annulation de la révocation"
         ABANDON = "abandon", "Abandon de la demande"
         DUPLICATION = "duplication", "Duplication"
         MESSAGE = "message", "Message dans le fil de discussion"

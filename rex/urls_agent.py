@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("demandes/<int:pk>/rejeter/", views_agent.rejeter, name="rejeter"),
     path("demandes/<int:pk>/octroyer/", views_agent.octroyer, name="octroyer"),
+    path("demandes/<int:pk>/revoquer/", views_agent.revoquer, name="revoquer"),
+    path(
+        "demandes/<int:pk>/annuler-revocation/",
+        views_agent.annuler_revocation,
+        name="annuler_revocation",
+    ),
     path("demandes/<int:pk>/ecrire/", views_agent.ecrire, name="ecrire"),
     path(
         "demandes/<int:pk>/documents/<int:document_pk>/",

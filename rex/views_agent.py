@@ -14,6 +14,7 @@ from accounts.access import agent_required
 from rex import actions, selectors, services
 from rex.documents import servir_document
 from rex.forms_agent import (
+    AnnulerRevocationForm,
     DemanderComplementForm,
     DepotPapierForm,
     EcrireForm,
@@ -22,6 +23,7 @@ from rex.forms_agent import (
     PrendreEnChargeForm,
     ReaffecterForm,
     RejeterForm,
+    RevoquerForm,
 )
 from rex.models import Demande
 
@@ -30,7 +32,15 @@ PAR_PAGE = 25
 # The service-side actions of rex.actions that have a form and a view here (the thread aside).
 FORMULAIRES = {
     form.nom: form
-    for form in (PrendreEnChargeForm, ReaffecterForm, DemanderComplementForm, RejeterForm, OctroyerForm)
+    for form in (
+        PrendreEnChargeForm,
+        ReaffecterForm,
+        DemanderComplementForm,
+        RejeterForm,
+        OctroyerForm,
+        RevoquerForm,
+        AnnulerRevocationForm,
+    )
 }
 
 
@@ -271,6 +281,42 @@ def octroyer(request, pk: int):
         )
 
     return _agir(request, pk, "octroyer", executer)
+
+
+@agent_required
+@require_POST
+def revoquer(request, pk: int):
+    def executer(demande, data):
+        demande = services.revoquer(
+            demande=demande,
+            by=request.user,
+            motif=data["motif"],
+            a_compter_du=data["a_compter_du"],
+            droit_entendu_le=data["droit_entendu_le"],
+        )
+        return (
+            f"L'enregistrement {demande.numero_rex} est révoqué à compter du "
+            f"{demande.revoquee_le:%d/%m/%Y} ; le titulaire en est informé par courriel.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "revoquer", executer)
+
+
+@agent_required
+@require_POST
+def annuler_revocation(request, pk: int):
+    def executer(demande, data):
+        demande = services.annuler_revocation(
+            demande=demande, by=request.user, commentaire=data["commentaire"]
+        )
+        return (
+            f"La révocation de l'enregistrement {demande.numero_rex} est annulée : il est de nouveau "
+            "octroyé ; le titulaire en est informé par courriel.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "annuler_revocation", executer)
 
 
 @agent_required

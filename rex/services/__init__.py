@@ -12,6 +12,7 @@ from rex.services.depot import (
 )
 from rex.services.instruction import (
     abandonner,
+    annuler_revocation,
     demander_complement,
     dupliquer,
     ecrire,
@@ -19,6 +20,7 @@ from rex.services.instruction import (
     prendre_en_charge,
     reaffecter,
     rejeter,
+    revoquer,
     transmettre_complement,
 )
 from rex.services.rejet_automatique import rejeter_delais_depasses
@@ -26,6 +28,7 @@ from rex.services.rejet_automatique import rejeter_delais_depasses
 __all__ = [
     "ActionRefusee",
     "abandonner",
+    "annuler_revocation",
     "ajouter_document",
     "creer_brouillon",
     "creer_depot_papier",
@@ -39,6 +42,7 @@ __all__ = [
     "reaffecter",
     "rejeter",
     "rejeter_delais_depasses",
+    "revoquer",
     "soumettre",
     "supprimer_document",
     "transmettre_complement",

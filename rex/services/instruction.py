@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from accounts.models import BureauDouane, User
 from rex import actions, emails, permissions, validation
-from rex.models import Contact, Demande, Evenement, LigneMarchandise, Message, Statut
+from rex.models import (
+    Contact,
+    Demande,
+    Evenement,
+    LigneMarchandise,
+    Message,
+    MotifRevocation,
+    Statut,
+)
 from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
 
 
@@ -148,6 +156,69 @@ def octroyer(*, demande: Demande, by: User, date_validite: date | None = None) -
         emails.programmer_courriel(
             destinataire=destinataire, modele="rex/octroi", contexte={}, demande=demande
         )
+    return demande
+
+
+@transaction.atomic
+def revoquer(
+    *, demande: Demande, by: User, motif: str, a_compter_du: date, droit_entendu_le: date
+) -> Demande:
+    """Guide §7.3: Octroyée → Révoquée, on a ground of art. 89(3)–(4) of Reg. 2015/2447.
+
+    The right to be heard is given by letter beforehand: its date is recorded and required.
+    Side effects: e-mail to the holder, after commit.
+    """
+    demande = verrouiller(demande)
+    autoriser(by, demande, "revoquer")
+    if motif not in MotifRevocation.values:
+        raise ActionRefusee("Choisissez le motif de la révocation (article 89 du règlement 2015/2447).")
+    if droit_entendu_le is None:
+        raise ActionRefusee(
+            "Indiquez la date du courrier par lequel le titulaire a pu exercer son droit d'être entendu."
+        )
+    if a_compter_du is None or a_compter_du < droit_entendu_le:
+        raise ActionRefusee(
+            "La date de révocation est obligatoire et ne peut précéder le courrier du droit d'être entendu."
+        )
+    avant = demande.statut
+    demande.revoquer(
+        by=by,
+        when=timezone.now(),
+        motif=motif,
+        a_compter_du=a_compter_du,
+        droit_entendu_le=droit_entendu_le,
+    )
+    demande.save()
+    evenement(
+        demande,
+        by=by,
+        kind=Evenement.Kind.REVOCATION,
+        avant=avant,
+        commentaire=demande.get_motif_revocation_display(),
+        motif=motif,
+        a_compter_du=a_compter_du.isoformat(),
+        droit_entendu_le=droit_entendu_le.isoformat(),
+    )
+    _courriel_operateur(demande, "rex/revocation")
+    return demande
+
+
+@transaction.atomic
+def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> Demande:
+    """Révoquée → Octroyée; the holder is told his file is « octroyé » again (guide §7.3)."""
+    demande = verrouiller(demande)
+    autoriser(by, demande, "annuler_revocation")
+    avant = demande.statut
+    demande.annuler_revocation(by=by, when=timezone.now())
+    demande.save()
+    evenement(
+        demande,
+        by=by,
+        kind=Evenement.Kind.ANNULATION_REVOCATION,
+        avant=avant,
+        commentaire=(commentaire or "").strip(),
+    )
+    _courriel_operateur(demande, "rex/annulation_revocation")
     return demande
 
 

@@ -80,6 +80,14 @@ def call(nom: str, demande: Demande, user):
         ),
         "rejeter": lambda: services.rejeter(demande=demande, by=user, motif="Irrecevable."),
         "octroyer": lambda: services.octroyer(demande=demande, by=user),
+        "revoquer": lambda: services.revoquer(
+            demande=demande,
+            by=user,
+            motif="89-3-a",
+            a_compter_du=datetime.date.today(),
+            droit_entendu_le=datetime.date.today() - datetime.timedelta(days=15),
+        ),
+        "annuler_revocation": lambda: services.annuler_revocation(demande=demande, by=user),
     }[nom]
 
 
