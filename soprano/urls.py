@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("soprano/rex/", include("rex.urls")),
     path("agent/", include("rex.urls_agent")),
+    path("", include("rex.urls_public")),
 ]
