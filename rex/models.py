@@ -232,12 +232,12 @@ class Demande(models.Model):
     date_enregistrement = models.DateField("date d'enregistrement", null=True, blank=True)
     date_validite = models.DateField("valable à partir du", null=True, blank=True)
     version = models.PositiveSmallIntegerField("version", default=1)
-    version_precedente = models.OneToOneField(
+    version_precedente = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="version_suivante",
+        related_name="modifications",
         verbose_name="version précédente",
     )
     revoquee_le = models.DateField("révoquée à compter du", null=True, blank=True)
@@ -268,7 +268,12 @@ class Demande(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["titulaire"],
-                condition=Q(statut__in=[s.value for s in STATUTS_ACTIFS]),
+                # A modification being instructed stands beside its registration, which it replaces.
+                condition=Q(statut__in=[s.value for s in STATUTS_ACTIFS])
+                & ~Q(
+                    version_precedente__isnull=False,
+                    statut__in=[Statut.EN_ETUDE, Statut.INCOMPLETE],
+                ),
                 name="un_rex_actif_par_eori",
                 violation_error_message=(
                     "Cet EORI possède déjà un numéro REX en cours de validité ou une demande déposée."
@@ -345,6 +350,40 @@ class Demande(models.Model):
         self.date_enregistrement = timezone.localdate(when)
         self.date_validite = date_validite or timezone.localdate(self.complete_le or when)
         self.date_limite = None
+
+    # Modification of a registration (guide §7.2): the registration R and the request M that changes it.
+    @transition(field=statut, source=Statut.OCTROYEE, target=Statut.MODIFICATION_DEMANDEE)
+    def demander_modification(self, *, by, when) -> None:
+        """R: its REX number stays valid while the modification is instructed."""
+
+    @transition(field=statut, source=Statut.MODIFICATION_DEMANDEE, target=Statut.VERSION_ANTERIEURE)
+    def remplacer(self, *, by, when) -> None:
+        """R: kept, viewable, as the former version once the modification is validated."""
+
+    @transition(field=statut, source=Statut.MODIFICATION_DEMANDEE, target=Statut.OCTROYEE)
+    def retablir(self, *, by, when) -> None:
+        """R: unchanged when the modification is refused or rejected."""
+
+    @transition(field=statut, source=Statut.BROUILLON, target=Statut.EN_ETUDE)
+    def soumettre_modification(self, *, by, numero: str, when) -> None:
+        """M: submitted to the service in charge of the registration."""
+        self.numero = numero
+        self.soumise_le = when
+        self.complete_le = when
+        self.service = self.version_precedente.service
+
+    @transition(field=statut, source=Statut.EN_ETUDE, target=Statut.OCTROYEE)
+    def valider_modification(self, *, by, when) -> None:
+        """M: becomes the registration, with the same REX number and validity."""
+        precedente = self.version_precedente
+        self.numero_rex = precedente.numero_rex
+        self.date_enregistrement = precedente.date_enregistrement
+        self.date_validite = precedente.date_validite
+        self.date_limite = None
+
+    @property
+    def est_modification(self) -> bool:
+        return self.version_precedente_id is not None
 
     @transition(field=statut, source=Statut.OCTROYEE, target=Statut.REVOQUEE)
     def revoquer(self, *, by, when, motif: str, a_compter_du, droit_entendu_le) -> None:
@@ -438,6 +477,9 @@ class Evenement(models.Model):
         REJET = "rejet", "Rejet"
         REJET_AUTOMATIQUE = "rejet_automatique", "Rejet automatique (délai de 30 jours dépassé)"
         OCTROI = "octroi", "Octroi"
+        MODIFICATION = "modification", "Demande de modification"
+        MODIFICATION_VALIDEE = "modification_validee", "Modification validée"
+        MODIFICATION_REFUSEE = "modification_refusee", "Modification refusée"
         REVOCATION = "revocation", "Révocation"
         ANNULATION_REVOCATION = "annulation_revocation", "Annulation de la révocation"
         ABANDON = "abandon", "Abandon de la demande"

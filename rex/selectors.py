@@ -158,5 +158,6 @@ def demande_active_existe(titulaire: Entreprise, *, sauf: Demande | None = None)
     """Guide §5.1: an EORI holding a valid REX number or a filed request cannot file again."""
     qs = Demande.objects.filter(titulaire=titulaire, statut__in=STATUTS_ACTIFS)
     if sauf is not None and sauf.pk:
-        qs = qs.exclude(pk=sauf.pk)
+        # A modification does not compete with the registration it modifies.
+        qs = qs.exclude(pk__in=[sauf.pk, sauf.version_precedente_id])
     return qs.exists()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from rex import emails, services
+from rex import emails, pdf, services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
@@ -26,3 +26,9 @@ def renvoyer_courriels_en_attente() -> int:
 def rejeter_delais_depasses() -> int:
     """Periodic (django-celery-beat): automatic rejection after 30 days without an answer."""
     return services.rejeter_delais_depasses()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+def generer_autorisation(demande_id: int) -> bool:
+    """Pre-renders the PDF of a registration (guide §7.1); idempotent: nothing when already stored."""
+    return pdf.pregenerer(demande_id)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("demandes/<int:pk>/complement/", views.complement, name="complement"),
     path("demandes/<int:pk>/dupliquer/", views.dupliquer, name="dupliquer"),
     path("demandes/<int:pk>/ecrire/", views.ecrire, name="ecrire"),
+    path("demandes/<int:pk>/autorisation.pdf", views.imprimer, name="imprimer"),
     path("demandes/<int:pk>/confirmation/", views.confirmation, name="confirmation"),
     path("lignes/<str:prefixe>/", views.ligne, name="ligne"),
     path("nomenclature/", views_reference.nomenclature, name="nomenclature"),

@@ -25,6 +25,7 @@ urlpatterns = [
         name="annuler_revocation",
     ),
     path("demandes/<int:pk>/ecrire/", views_agent.ecrire, name="ecrire"),
+    path("demandes/<int:pk>/autorisation.pdf", views_agent.imprimer, name="imprimer"),
     path(
         "demandes/<int:pk>/documents/<int:document_pk>/",
         views_agent.document,

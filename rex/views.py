@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import est_agent, operateur_habilite_ou_agent_required, operateur_habilite_required
-from rex import actions, selectors, services, validation, views_agent
+from rex import actions, pdf, selectors, services, validation, views_agent
 from rex.documents import servir_document
 from rex.forms import (
     AbandonForm,
@@ -324,9 +324,24 @@ def detail(request, pk: int):
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
+            "imprimable": pdf.imprimable(demande),
             **_recap(demande),
         },
     )
+
+
+@operateur_habilite_required
+@require_GET
+def imprimer(request, pk: int):
+    """« Imprimer l'autorisation » (guide §7.1): the registration as a PDF, shown in the browser."""
+    demande = get_object_or_404(
+        selectors.demandes_operateur(request.user).select_related("service", "representant"), pk=pk
+    )
+    refus = pdf.refus(demande)
+    if refus:
+        messages.error(request, refus)
+        return redirect("rex:detail", pk=demande.pk)
+    return pdf.servir_autorisation(demande)
 
 
 @operateur_habilite_required

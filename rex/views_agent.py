@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import agent_required
-from rex import actions, selectors, services
+from rex import actions, pdf, selectors, services
 from rex.documents import servir_document
 from rex.forms_agent import (
     AnnulerRevocationForm,
@@ -171,6 +171,7 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("agent:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_service" for action in possibles),
+            "imprimable": pdf.imprimable(demande),
         },
     )
 
@@ -335,6 +336,18 @@ def ecrire(request, pk: int):
         return retour(request, pk)
     messages.success(request, "Votre message a été envoyé au demandeur.")
     return redirect(reverse("agent:detail", args=[pk]) + "#fil")
+
+
+@agent_required
+@require_GET
+def imprimer(request, pk: int):
+    """« Imprimer l'autorisation » for the service in charge (guide §7.1)."""
+    demande = _demande(request, pk)
+    refus = pdf.refus(demande)
+    if refus:
+        messages.error(request, refus)
+        return redirect("agent:detail", pk=pk)
+    return pdf.servir_autorisation(demande)
 
 
 @agent_required

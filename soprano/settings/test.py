@@ -13,3 +13,4 @@ AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run in-process, except in the real worker started by tests/worker (CELERY_EAGER=0).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"
+REX_PDF_PREGENERER = False  # a PDF render takes about a second: tests call the task themselves

@@ -101,7 +101,9 @@ def test_granted_shows_the_rex_number_and_dates(client, demande, agent):
     html = page(client.get(reverse("rex:detail", args=[demande.pk])))
     assert demande.numero_rex in html
     assert "Valable à partir du" in html and f"{demande.date_validite:%d/%m/%Y}" in html
-    assert "Aucune autre action n'est possible" in autres_actions(html)
+    # Guide §7.1: once granted, the only other action of the holder is « Imprimer l'autorisation ».
+    assert autres_actions(html).count('<a class="fr-btn') == 1
+    assert f'href="{reverse("rex:imprimer", args=[demande.pk])}">Imprimer l\'autorisation</a>' in html
 
 
 def test_someone_elses_request_is_a_404_on_every_url(client, demande):

@@ -1,0 +1,211 @@
+"""« Imprimer l'autorisation » (guide §7.1): the PDF of a REX registration, rendered by WeasyPrint.
+
+Rendering takes about a second, so the PDF is stored (default storage: private, no public URL) under a
+name made of the request, its version and a hash of the HTML: any change of what the document shows
+gives a new file, an unchanged registration is rendered once. `rex.tasks.generer_autorisation`
+pre-renders it after commit; the views render it on the spot when it is not there yet.
+"""
+
+import hashlib
+import io
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse
+from django.template.loader import render_to_string
+
+import segno
+
+from rex.models import Chapitre, Demande, PositionTarifaire, Statut
+from rex.verification import code_verification
+
+logger = logging.getLogger(__name__)
+
+# The statuses in which a request is (or was) a registration: it has a REX number and its dates.
+STATUTS_IMPRIMABLES = (
+    Statut.OCTROYEE,
+    Statut.MODIFICATION_DEMANDEE,
+    Statut.REVOQUEE,
+    Statut.VERSION_ANTERIEURE,
+)
+CSS = "css/autorisation.css"
+DOSSIER = "autorisations"
+
+
+def imprimable(demande: Demande) -> bool:
+    """Whether « Imprimer l'autorisation » is offered (views and templates)."""
+    return demande.statut in STATUTS_IMPRIMABLES and bool(demande.numero_rex)
+
+
+def refus(demande: Demande) -> str | None:
+    """None when the registration may be printed; otherwise why not, in French."""
+    if imprimable(demande):
+        return None
+    return (
+        "L'autorisation ne peut être imprimée qu'une fois l'enregistrement REX octroyé : la demande est au "
+        f"statut « {demande.get_statut_display()} »."
+    )
+
+
+def url_verification(demande: Demande) -> str:
+    """The public check page (`public:verifier`) prefilled with the REX number and the code."""
+    query = urlencode(
+        {"numero": demande.numero_rex, "code": code_verification(demande.numero_rex, demande.version)}
+    )
+    return f"{settings.SITE_URL.rstrip('/')}/verifier/?{query}"
+
+
+def nom_telechargement(demande: Demande) -> str:
+    return f"autorisation-{demande.numero_rex}-v{demande.version}.pdf"
+
+
+def _css() -> str:
+    chemin = finders.find(CSS)
+    if not chemin:
+        raise FileNotFoundError(f"Feuille de style introuvable : {CSS}")
+    with open(chemin, encoding="utf-8") as fichier:
+        return fichier.read()
+
+
+def _marchandises(demande: Demande) -> list[dict[str, str]]:
+    """Goods rows with the official label of their heading (SH4) or chapter: two queries."""
+    lignes = list(demande.marchandises.all())
+    codes = {ligne.code for ligne in lignes}
+    libelles = dict(PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle"))
+    libelles |= dict(Chapitre.objects.filter(code__in=codes).values_list("code", "libelle"))
+    return [
+        {"code": ligne.code, "libelle": libelles.get(ligne.code, ""), "description": ligne.description}
+        for ligne in lignes
+    ]
+
+
+def rendre_html(demande: Demande) -> str:
+    """The document as HTML (no remote resource: CSS inlined, QR code as inline SVG)."""
+    url = url_verification(demande)
+    qr = segno.make(url, error="m", micro=False)
+    return render_to_string(
+        "rex/pdf/autorisation.html",
+        {
+            "demande": demande,
+            "statuts": Statut,
+            "contacts": list(demande.contacts.all()),
+            "marchandises": _marchandises(demande),
+            "cadres": list(demande.cadres.all()),
+            "engagement": ", ".join(
+                filter(None, [demande.engagement_nom, demande.engagement_fonction, demande.engagement_lieu])
+            ),
+            "code_verification": code_verification(demande.numero_rex, demande.version),
+            "url_verification": url,
+            "qr_svg": qr.svg_inline(
+                scale=1,
+                border=2,
+                svgclass="qr",
+                lineclass=None,
+                omitsize=True,
+                title="Code QR de vérification",
+            ),
+            "css": _css(),
+        },
+    )
+
+
+def rendre_pdf(html: str) -> bytes:
+    """HTML → PDF. WeasyPrint is imported here: heavy, and only the PDF needs it.
+
+    Nothing is fetched: only `data:` URLs are allowed (no network, no file read through the HTML).
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=2, allow_redirects=False)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+
+
+def rendre_autorisation(demande: Demande) -> tuple[bytes, str]:
+    """(PDF bytes, HTML): the HTML is returned so that tests can assert on it."""
+    html = rendre_html(demande)
+    return rendre_pdf(html), html
+
+
+def nom_fichier(demande: Demande, html: str) -> str:
+    """Storage name: one per request, version and content (a change of data or template → new file)."""
+    empreinte = hashlib.sha256(html.encode()).hexdigest()[:20]
+    return f"{DOSSIER}/{demande.pk}/autorisation-v{demande.version}-{empreinte}.pdf"
+
+
+def generer(demande: Demande) -> tuple[str, bytes | None]:
+    """Stores the PDF unless it is already there (idempotent).
+
+    Returns its storage name, and the bytes when it was rendered now (None when it was there).
+    Side effect: older files of the same request (stale content) are deleted.
+    """
+    html = rendre_html(demande)
+    nom = nom_fichier(demande, html)
+    if default_storage.exists(nom):
+        return nom, None
+    contenu = rendre_pdf(html)
+    if not default_storage.exists(nom):  # another worker may have been faster
+        enregistre = default_storage.save(nom, ContentFile(contenu))
+        if enregistre != nom:  # lost a race: keep one file
+            default_storage.delete(enregistre)
+    _supprimer_anciens(demande, garder=nom)
+    return nom, contenu
+
+
+def _supprimer_anciens(demande: Demande, *, garder: str) -> None:
+    dossier = f"{DOSSIER}/{demande.pk}"
+    try:
+        _, fichiers = default_storage.listdir(dossier)
+    except FileNotFoundError:
+        return
+    for fichier in fichiers:
+        nom = f"{dossier}/{fichier}"
+        if nom != garder:
+            default_storage.delete(nom)
+
+
+def pregenerer(demande_id: int) -> bool:
+    """The task's work: True when a PDF was rendered, False when there was nothing to do."""
+    demande = Demande.objects.select_related("service", "representant").filter(pk=demande_id).first()
+    if demande is None or not imprimable(demande):
+        return False
+    _, rendu = generer(demande)
+    return rendu is not None
+
+
+def programmer_generation(demande: Demande) -> None:
+    """For the services that grant or change a registration: pre-render the PDF after commit.
+
+    A broker outage is not an error: the PDF is rendered on the first « Imprimer l'autorisation ».
+    Off when settings.REX_PDF_PREGENERER is False (tests: a render takes about a second).
+    """
+    if not getattr(settings, "REX_PDF_PREGENERER", True):
+        return
+    demande_id = demande.pk
+
+    def publier():
+        from rex.tasks import generer_autorisation
+
+        try:
+            generer_autorisation.delay(demande_id)
+        except Exception:  # noqa: BLE001 - any broker failure: rendered on demand instead
+            logger.warning("PDF de l'autorisation %s non programmé (broker indisponible)", demande_id)
+
+    transaction.on_commit(publier)
+
+
+def servir_autorisation(demande: Demande) -> FileResponse:
+    """The stored PDF, inline; rendered and stored first when missing. Callers check who may see it."""
+    nom, contenu = generer(demande)
+    fichier = io.BytesIO(contenu) if contenu is not None else default_storage.open(nom, "rb")
+    response = FileResponse(
+        fichier, as_attachment=False, filename=nom_telechargement(demande), content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
