@@ -40,6 +40,12 @@ ACTIONS = {
         Action("completer", "Compléter la demande", OPERATEUR, transition="transmettre_complement"),
         Action("dupliquer", "Dupliquer", OPERATEUR, statuts_hors_transition=STATUTS_DEPOSES),
         Action(
+            "demander_modification",
+            "Demander des modifications de cet enregistrement",
+            OPERATEUR,
+            transition="demander_modification",
+        ),
+        Action(
             "abandonner",
             "Abandonner la demande",
             OPERATEUR,
@@ -69,6 +75,12 @@ ACTIONS = {
         ),
         Action("rejeter", "Rejeter", SERVICE, transition="rejeter"),
         Action("octroyer", "Octroyer", SERVICE, transition="octroyer"),
+        Action(
+            "valider_modification",
+            "Valider la modification",
+            SERVICE,
+            transition="valider_modification",
+        ),
         Action("revoquer", "Révoquer l'enregistrement", SERVICE, transition="revoquer"),
         Action(
             "annuler_revocation",
@@ -136,6 +148,16 @@ def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | Non
         )
     if nom == "abandonner_depot_papier" and not demande.depot_papier:
         return "Action « Abandonner » impossible : ce brouillon n'est pas un dépôt sur formulaire papier."
+    if nom == "octroyer" and demande.est_modification:
+        return (
+            "Action « Octroyer » impossible : une demande de modification se valide avec "
+            "« Valider la modification »."
+        )
+    if nom == "valider_modification" and not demande.est_modification:
+        return (
+            "Action « Valider la modification » impossible : cette demande n'est pas une demande "
+            "de modification d'un enregistrement."
+        )
     if nom == "prendre_en_charge" and demande.agent_id == user.pk:
         return "Vous avez déjà pris en charge cette demande."
     return None

@@ -180,6 +180,16 @@ class RevoquerForm(ActionForm):
     )
 
 
+class ValiderModificationForm(ActionForm):
+    """Guide §7.2: the new version becomes the registration; the former one is kept."""
+
+    nom = "valider_modification"
+    confirmation = forms.BooleanField(
+        label="Je valide les modifications : la nouvelle version devient l'enregistrement en vigueur",
+        error_messages={"required": "Cochez la case pour valider la modification."},
+    )
+
+
 class AnnulerRevocationForm(ActionForm):
     nom = "annuler_revocation"
     commentaire = forms.CharField(

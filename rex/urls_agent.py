@@ -20,6 +20,11 @@ urlpatterns = [
     path("demandes/<int:pk>/octroyer/", views_agent.octroyer, name="octroyer"),
     path("demandes/<int:pk>/revoquer/", views_agent.revoquer, name="revoquer"),
     path(
+        "demandes/<int:pk>/valider-modification/",
+        views_agent.valider_modification,
+        name="valider_modification",
+    ),
+    path(
         "demandes/<int:pk>/annuler-revocation/",
         views_agent.annuler_revocation,
         name="annuler_revocation",

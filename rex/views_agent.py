@@ -24,6 +24,7 @@ from rex.forms_agent import (
     ReaffecterForm,
     RejeterForm,
     RevoquerForm,
+    ValiderModificationForm,
 )
 from rex.models import Demande
 
@@ -40,6 +41,7 @@ FORMULAIRES = {
         OctroyerForm,
         RevoquerForm,
         AnnulerRevocationForm,
+        ValiderModificationForm,
     )
 }
 
@@ -302,6 +304,20 @@ def revoquer(request, pk: int):
         )
 
     return _agir(request, pk, "revoquer", executer)
+
+
+@agent_required
+@require_POST
+def valider_modification(request, pk: int):
+    def executer(demande, data):
+        demande = services.valider_modification(modification=demande, by=request.user)
+        return (
+            f"La modification est validée : la version {demande.version} de l'enregistrement "
+            f"{demande.numero_rex} est en vigueur ; le titulaire en est informé par courriel.",
+            redirect("agent:detail", pk=pk),
+        )
+
+    return _agir(request, pk, "valider_modification", executer)
 
 
 @agent_required

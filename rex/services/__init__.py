@@ -23,6 +23,12 @@ from rex.services.instruction import (
     revoquer,
     transmettre_complement,
 )
+from rex.services.modification import (
+    differences,
+    preparer_modification,
+    soumettre_modification,
+    valider_modification,
+)
 from rex.services.rejet_automatique import rejeter_delais_depasses
 
 __all__ = [
@@ -33,10 +39,12 @@ __all__ = [
     "creer_brouillon",
     "creer_depot_papier",
     "demander_complement",
+    "differences",
     "dupliquer",
     "ecrire",
     "enregistrer_formulaire",
     "octroyer",
+    "preparer_modification",
     "prendre_en_charge",
     "prochain_numero",
     "reaffecter",
@@ -44,6 +52,8 @@ __all__ = [
     "rejeter_delais_depasses",
     "revoquer",
     "soumettre",
+    "soumettre_modification",
     "supprimer_document",
     "transmettre_complement",
+    "valider_modification",
 ]

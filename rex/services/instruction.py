@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BureauDouane, User
-from rex import actions, emails, permissions, validation
+from rex import actions, emails, pdf, permissions, validation
 from rex.models import (
     Contact,
     Demande,
@@ -20,6 +20,7 @@ from rex.models import (
     MotifRevocation,
     Statut,
 )
+from rex.services import modification
 from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
 
 
@@ -120,6 +121,9 @@ def demander_complement(*, demande: Demande, by: User, texte: str) -> Demande:
 @transaction.atomic
 def rejeter(*, demande: Demande, by: User, motif: str) -> Demande:
     """Side effects: e-mail with the reason, after commit."""
+    if demande.version_precedente_id:
+        # Same lock order as the validation of a modification: the registration first.
+        verrouiller(Demande(pk=demande.version_precedente_id))
     demande = verrouiller(demande)
     autoriser(by, demande, "rejeter")
     motif = _texte_requis(motif, "Le motif du rejet")
@@ -127,6 +131,8 @@ def rejeter(*, demande: Demande, by: User, motif: str) -> Demande:
     demande.rejeter(by=by, when=timezone.now(), motif=motif)
     demande.save()
     evenement(demande, by=by, kind=Evenement.Kind.REJET, avant=avant, commentaire=motif)
+    if demande.est_modification:
+        modification.retablir_enregistrement(demande, by=by, motif=motif)
     _courriel_operateur(demande, "rex/rejet", motif=motif)
     return demande
 
@@ -156,6 +162,7 @@ def octroyer(*, demande: Demande, by: User, date_validite: date | None = None) -
         emails.programmer_courriel(
             destinataire=destinataire, modele="rex/octroi", contexte={}, demande=demande
         )
+    pdf.programmer_generation(demande)
     return demande
 
 
@@ -200,6 +207,7 @@ def revoquer(
         droit_entendu_le=droit_entendu_le.isoformat(),
     )
     _courriel_operateur(demande, "rex/revocation")
+    pdf.programmer_generation(demande)
     return demande
 
 
@@ -219,6 +227,7 @@ def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> 
         commentaire=(commentaire or "").strip(),
     )
     _courriel_operateur(demande, "rex/annulation_revocation")
+    pdf.programmer_generation(demande)
     return demande
 
 
@@ -253,8 +262,14 @@ def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
     Side effects: files deleted and the service told, after commit.
     """
     with transaction.atomic():
+        if demande.version_precedente_id:
+            verrouiller(Demande(pk=demande.version_precedente_id))
         demande = verrouiller(demande)
         autoriser(by, demande, actions.nom_abandon(by))
+        if demande.est_modification and demande.statut != Statut.BROUILLON:
+            modification.retablir_enregistrement(
+                demande, by=by, motif="Demande de modification abandonnée par le titulaire."
+            )
         fichiers = [(doc.fichier.storage, doc.fichier.name) for doc in demande.documents.all()]
         if demande.statut != Statut.BROUILLON:
             evenement(

@@ -28,11 +28,40 @@ def rejeter_delais_depasses(*, now=None, taille_lot: int = TAILLE_LOT) -> int:
             )
             if not lot:
                 return total
+            # A rejected modification gives its registration back (locked here too; if one is busy,
+            # its modification waits for the next run).
+            precedentes = {
+                r.pk: r
+                for r in Demande.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+                    pk__in=[d.version_precedente_id for d in lot if d.version_precedente_id],
+                    statut=Statut.MODIFICATION_DEMANDEE,
+                )
+            }
+            lot = [d for d in lot if not d.version_precedente_id or d.version_precedente_id in precedentes]
+            if not lot:
+                return total
+            for enregistrement in precedentes.values():
+                enregistrement.retablir(by=None, when=now)
+                enregistrement.updated_at = now
             for demande in lot:
                 demande.rejeter_automatiquement(by=None, when=now)
                 demande.updated_at = now
             Demande.objects.bulk_update(
                 lot, ["statut", "date_limite", "motif_rejet", "rejetee_le", "updated_at"]
+            )
+            Demande.objects.bulk_update(list(precedentes.values()), ["statut", "updated_at"])
+            Evenement.objects.bulk_create(
+                Evenement(
+                    demande=enregistrement,
+                    numero_demande=enregistrement.numero or "",
+                    service_id=enregistrement.service_id,
+                    acteur=None,
+                    kind=Evenement.Kind.MODIFICATION_REFUSEE,
+                    statut_avant=Statut.MODIFICATION_DEMANDEE,
+                    statut_apres=enregistrement.statut,
+                    commentaire="Demande de modification rejetée automatiquement (délai de 30 jours).",
+                )
+                for enregistrement in precedentes.values()
             )
             Evenement.objects.bulk_create(
                 Evenement(

@@ -69,6 +69,8 @@ def call(nom: str, demande: Demande, user):
     return {
         "completer": lambda: services.transmettre_complement(demande=demande, by=user, complements="Voici."),
         "dupliquer": lambda: services.dupliquer(demande=demande, by=user),
+        "demander_modification": lambda: services.preparer_modification(enregistrement=demande, by=user),
+        "valider_modification": lambda: services.valider_modification(modification=demande, by=user),
         "abandonner": lambda: services.abandonner(demande=demande, by=user),  # either side's
         "ecrire": lambda: services.ecrire(demande=demande, by=user, texte="Bonjour."),
         "prendre_en_charge": lambda: services.prendre_en_charge(demande=demande, by=user),
@@ -104,6 +106,8 @@ def expected_allowed(nom: str, statut: str, role: str, origine: str = EN_LIGNE) 
         if statut not in targets_from_fsm(action.transition):
             return False
     elif statut not in action.statuts_hors_transition:
+        return False
+    if nom == "valider_modification":  # only a modification request (none in this matrix)
         return False
     if nom == "dupliquer":  # guide §6.3: not a representative → only after a rejection or revocation
         return statut in (Statut.REJETEE, Statut.REVOQUEE)
@@ -165,7 +169,9 @@ def test_matrice(origine, statut, nom, role):
     call(nom, demande, user)()
     after = snapshot(demande.pk)
     action = actions.ACTIONS.get(nom)
-    if action and action.transition:
+    if nom == "demander_modification":  # a draft of the new version; R changes at its submission
+        assert after[3] == before[3] + 1 and after[0]["statut"] == statut
+    elif action and action.transition:
         assert after[0]["statut"] == targets_from_fsm(action.transition)[statut]
         event = Evenement.objects.order_by("-pk").first()
         assert (event.statut_avant, event.statut_apres) == (statut, after[0]["statut"])

@@ -1,0 +1,196 @@
+"""Modifying a registration (guide §7.2): a new version instructed beside the registration it replaces.
+
+The registration R stays valid (« Modification demandée ») while its modification M is instructed with
+the usual flow (information request, complement, 30-day rule). Validating M makes it the registration
+(same REX number) and keeps R as « Version antérieure »; refusing or rejecting M gives R back unchanged.
+Only the rubrique 2 courriel and rubriques 4, 5 and 6 may change.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from rex import emails, pdf, permissions, validation
+from rex.models import Contact, Demande, Evenement, LigneMarchandise, Statut
+from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
+from rex.services.depot import prochain_numero
+
+CHAMPS_MODIFIABLES = ("courriel", "contacts", "marchandises", "cadres")
+
+
+def _lignes(demande: Demande) -> dict:
+    return {
+        "courriel": demande.courriel,
+        "contacts": [
+            (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel) for c in demande.contacts.all()
+        ],
+        "marchandises": [(m.code, m.description) for m in demande.marchandises.all()],
+        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
+    }
+
+
+def differences(modification: Demande) -> dict[str, bool]:
+    """Which modifiable parts differ from the registration (the recap shows them in orange)."""
+    avant = _lignes(modification.version_precedente)
+    apres = _lignes(modification)
+    return {champ: avant[champ] != apres[champ] for champ in CHAMPS_MODIFIABLES}
+
+
+@transaction.atomic
+def preparer_modification(*, enregistrement: Demande, by: User) -> Demande:
+    """« Demander des modifications de cet enregistrement »: a draft copy, or the one in progress."""
+    enregistrement = verrouiller(enregistrement)
+    autoriser(by, enregistrement, "demander_modification")
+    en_cours = enregistrement.modifications.filter(statut=Statut.BROUILLON).first()
+    if en_cours is not None:
+        return en_cours
+    champs = [
+        f.name
+        for f in Demande._meta.concrete_fields
+        if f.name
+        not in {
+            "id", "numero", "statut", "created_by", "created_at", "updated_at", "soumise_le",
+            "agent", "complete_le", "date_limite", "motif_rejet", "rejetee_le", "version",
+            "version_precedente", "revoquee_le", "motif_revocation", "droit_entendu_le",
+        }
+    ]  # fmt: skip
+    copie = Demande(
+        **{nom: getattr(enregistrement, nom) for nom in champs},
+        created_by=by,
+        version=enregistrement.version + 1,
+        version_precedente=enregistrement,
+    )
+    copie.save()
+    copie.cadres.set(enregistrement.cadres.all())
+    Contact.objects.bulk_create(
+        Contact(
+            demande=copie, ordre=c.ordre, nom=c.nom, prenom=c.prenom, fonction=c.fonction,
+            telephone=c.telephone, fax=c.fax, courriel=c.courriel,
+        )
+        for c in enregistrement.contacts.all()
+    )  # fmt: skip
+    LigneMarchandise.objects.bulk_create(
+        LigneMarchandise(demande=copie, ordre=m.ordre, code=m.code, description=m.description)
+        for m in enregistrement.marchandises.all()
+    )
+    permissions.accorder_acces(copie)
+    evenement(copie, by=by, kind=Evenement.Kind.CREATION, modification_de=enregistrement.numero_rex)
+    return copie
+
+
+def soumettre_modification(*, modification: Demande, by: User, commentaire: str) -> Demande:
+    """« Soumettre la demande de modification »: M → En étude, R → Modification demandée.
+
+    Side effects: e-mails to the holder (rubrique 2) and to the service, after commit.
+    """
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        raise ActionRefusee("Le commentaire est obligatoire : indiquez les éléments à modifier.")
+    if modification.version_precedente_id is None:
+        raise ActionRefusee(
+            "Action impossible : cette demande n'est pas une demande de modification d'un enregistrement."
+        )
+    with transaction.atomic():
+        enregistrement = verrouiller(modification.version_precedente)
+        modification = verrouiller(modification)
+        autoriser(by, enregistrement, "demander_modification")
+        if modification.statut != Statut.BROUILLON:
+            raise ActionRefusee("Cette demande de modification a déjà été soumise.")
+        if not validation.verifier(modification).is_valid():
+            raise ActionRefusee("La demande de modification est incomplète : complétez les champs indiqués.")
+        if not any(differences(modification).values()):
+            raise ActionRefusee("Aucune donnée n'a été modifiée par rapport à l'enregistrement.")
+        now = timezone.now()
+        avant = enregistrement.statut
+        enregistrement.demander_modification(by=by, when=now)
+        enregistrement.save()
+        modification.soumettre_modification(
+            by=by, numero=prochain_numero(timezone.localdate(now).year), when=now
+        )
+        modification.save()
+        permissions.accorder_acces(modification)
+        changes = [champ for champ, change in differences(modification).items() if change]
+        evenement(
+            enregistrement,
+            by=by,
+            kind=Evenement.Kind.MODIFICATION,
+            avant=avant,
+            commentaire=commentaire,
+            demande_modification=modification.numero,
+            champs=changes,
+        )
+        evenement(
+            modification,
+            by=by,
+            kind=Evenement.Kind.SOUMISSION,
+            avant=Statut.BROUILLON,
+            commentaire=commentaire,
+            champs=changes,
+        )
+        for destinataire in sorted(
+            {modification.courriel, getattr(modification.service, "courriel", "")} - {""}
+        ):
+            emails.programmer_courriel(
+                destinataire=destinataire,
+                modele="rex/modification_demandee",
+                contexte={"commentaire": commentaire, "enregistrement": enregistrement},
+                demande=modification,
+            )
+    return modification
+
+
+@transaction.atomic
+def valider_modification(*, modification: Demande, by: User) -> Demande:
+    """The officer validates: M becomes the registration, R its « Version antérieure »."""
+    if modification.version_precedente_id is None:
+        autoriser(by, modification, "valider_modification")  # refused: not a modification
+    enregistrement = verrouiller(modification.version_precedente)
+    modification = verrouiller(modification)
+    autoriser(by, modification, "valider_modification")
+    now = timezone.now()
+    avant = modification.statut
+    # The former version first: at no moment two current registrations for one EORI.
+    enregistrement.remplacer(by=by, when=now)
+    enregistrement.save()
+    modification.valider_modification(by=by, when=now)
+    modification.save()
+    evenement(
+        modification,
+        by=by,
+        kind=Evenement.Kind.MODIFICATION_VALIDEE,
+        avant=avant,
+        version=modification.version,
+        numero_rex=modification.numero_rex,
+    )
+    evenement(
+        enregistrement,
+        by=by,
+        kind=Evenement.Kind.MODIFICATION_VALIDEE,
+        avant=Statut.MODIFICATION_DEMANDEE,
+        remplacee_par=modification.numero,
+    )
+    emails.programmer_courriel(
+        destinataire=modification.courriel,
+        modele="rex/modification_validee",
+        contexte={"enregistrement": enregistrement},
+        demande=modification,
+    )
+    pdf.programmer_generation(modification)
+    return modification
+
+
+def retablir_enregistrement(modification: Demande, *, by: User | None, motif: str) -> None:
+    """After a refused, rejected or abandoned modification: R is « Octroyée » again, unchanged."""
+    enregistrement = verrouiller(modification.version_precedente)
+    if enregistrement.statut != Statut.MODIFICATION_DEMANDEE:
+        return
+    enregistrement.retablir(by=by, when=timezone.now())
+    enregistrement.save()
+    evenement(
+        enregistrement,
+        by=by,
+        kind=Evenement.Kind.MODIFICATION_REFUSEE,
+        avant=Statut.MODIFICATION_DEMANDEE,
+        commentaire=motif,
+        demande_modification=modification.numero,
+    )

@@ -1,0 +1,139 @@
+"""Modifying a registration (guide §7.2): versions, statuses, the REX number never changes."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import pytest
+
+from rex import services
+from rex.models import Courriel, Demande, Evenement, Statut
+from tests.factories import CadrePreferentielFactory, DemandeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enregistrement():
+    demande = DemandeFactory(complete=True)
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    return services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+
+
+@pytest.fixture
+def agent(enregistrement):
+    return UserFactory(service=enregistrement.service)
+
+
+def statut(demande) -> str:
+    return Demande.objects.values_list("statut", flat=True).get(pk=demande.pk)
+
+
+def modifier(enregistrement, *, commentaire="Nouveau contact, nouveau cadre."):
+    titulaire = enregistrement.created_by
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=titulaire)
+    brouillon.courriel = "nouveau@exemple.fr"
+    brouillon.save()
+    brouillon.contacts.create(
+        nom="Martin", prenom="Paul", fonction="Comptable", telephone="0102030405",
+        courriel="paul@exemple.fr",
+    )  # fmt: skip
+    brouillon.cadres.add(CadrePreferentielFactory())
+    return services.soumettre_modification(modification=brouillon, by=titulaire, commentaire=commentaire)
+
+
+def test_preparer_copies_the_registration_as_the_next_version(enregistrement):
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    assert (brouillon.statut, brouillon.version, brouillon.version_precedente) == (
+        Statut.BROUILLON,
+        2,
+        enregistrement,
+    )
+    assert brouillon.contacts.count() == enregistrement.contacts.count()
+    assert services.differences(brouillon) == dict.fromkeys(
+        ("courriel", "contacts", "marchandises", "cadres"), False
+    )
+    again = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    assert again == brouillon, "the modification in progress is resumed"
+
+
+def test_diff_shows_exactly_the_changed_parts(enregistrement):
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    brouillon.marchandises.update(description="Vins blancs")
+    assert services.differences(brouillon) == {
+        "courriel": False,
+        "contacts": False,
+        "marchandises": True,
+        "cadres": False,
+    }
+
+
+def test_submission_needs_a_comment_and_a_change(enregistrement):
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    with pytest.raises(services.ActionRefusee, match="commentaire"):
+        services.soumettre_modification(modification=brouillon, by=brouillon.created_by, commentaire="")
+    with pytest.raises(services.ActionRefusee, match="Aucune donnée"):
+        services.soumettre_modification(modification=brouillon, by=brouillon.created_by, commentaire="?")
+    assert statut(enregistrement) == Statut.OCTROYEE
+
+
+def test_submitted_modification_keeps_the_rex_number_valid(enregistrement):
+    modification = modifier(enregistrement)
+    assert statut(enregistrement) == Statut.MODIFICATION_DEMANDEE
+    assert modification.statut == Statut.EN_ETUDE and modification.numero != enregistrement.numero
+    assert Demande.objects.get(pk=enregistrement.pk).numero_rex == enregistrement.numero_rex
+    assert Evenement.objects.filter(demande=enregistrement, kind="modification").exists()
+    assert Courriel.objects.filter(sujet__contains="Demande de modification déposée").exists()
+
+
+def test_validation_makes_the_new_version_the_registration(enregistrement, agent):
+    modification = services.valider_modification(modification=modifier(enregistrement), by=agent)
+    assert modification.statut == Statut.OCTROYEE and modification.version == 2
+    assert modification.numero_rex == enregistrement.numero_rex
+    assert modification.date_validite == enregistrement.date_validite
+    assert statut(enregistrement) == Statut.VERSION_ANTERIEURE
+    assert modification.courriel == "nouveau@exemple.fr"
+    ancienne = Demande.objects.get(pk=enregistrement.pk)
+    assert ancienne.courriel != "nouveau@exemple.fr", "the former version is kept as it was"
+    # Only one current registration per EORI, and the chain of versions holds.
+    assert list(Demande.objects.filter(version_precedente=ancienne)) == [modification]
+
+
+def test_refusal_leaves_the_registration_octroyee_and_unchanged(enregistrement, agent):
+    modification = modifier(enregistrement)
+    services.rejeter(demande=modification, by=agent, motif="Cadre non justifié.")
+    assert statut(modification) == Statut.REJETEE
+    assert statut(enregistrement) == Statut.OCTROYEE
+    assert Evenement.objects.filter(demande=enregistrement, kind="modification_refusee").exists()
+
+
+def test_information_request_then_automatic_rejection_of_a_modification(enregistrement, agent):
+    modification = services.demander_complement(
+        demande=modifier(enregistrement), by=agent, texte="Justifiez le nouveau cadre."
+    )
+    assert statut(modification) == Statut.INCOMPLETE
+    assert statut(enregistrement) == Statut.MODIFICATION_DEMANDEE
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert services.rejeter_delais_depasses(now=later) == 1
+    assert statut(modification) == Statut.REJETEE
+    assert statut(enregistrement) == Statut.OCTROYEE
+    assert Demande.objects.get(pk=enregistrement.pk).numero_rex == enregistrement.numero_rex
+
+
+def test_abandoning_a_submitted_modification_gives_the_registration_back(enregistrement):
+    modification = modifier(enregistrement)
+    services.abandonner(demande=modification, by=enregistrement.created_by)
+    assert statut(enregistrement) == Statut.OCTROYEE
+
+
+def test_a_modification_cannot_be_granted_as_a_new_request(enregistrement, agent):
+    modification = modifier(enregistrement)
+    with pytest.raises(services.ActionRefusee, match="Valider la modification"):
+        services.octroyer(demande=modification, by=agent)
+
+
+def test_database_still_refuses_two_current_registrations(enregistrement):
+    autre = DemandeFactory(complete=True, created_by=enregistrement.created_by)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Demande.objects.filter(pk=autre.pk).update(statut=Statut.EN_ETUDE)
