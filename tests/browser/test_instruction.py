@@ -304,9 +304,11 @@ def test_complement_puis_octroi_vus_par_l_agent_et_par_l_operateur(
     expect(numero_agent).to_contain_text(
         f"{numero_rex}, enregistré le {aujourd_hui:%d/%m/%Y}, valable à partir du {aujourd_hui:%d/%m/%Y}"
     )
-    expect(agent_page.get_by_role("region", name="Actions")).to_contain_text(
-        "Aucune action d'instruction n'est possible au statut « Octroyée »."
-    )
+    # A granted registration can now only be revoked (guide §7.3), no longer granted or rejected.
+    actions_agent = agent_page.get_by_role("region", name="Actions")
+    expect(actions_agent).to_contain_text("Révoquer l'enregistrement")
+    expect(actions_agent.get_by_role("button", name="Octroyer", exact=True)).to_have_count(0)
+    expect(actions_agent.get_by_role("button", name="Rejeter", exact=True)).to_have_count(0)
     capture(agent_page, "instruction-agent-octroyee")
     assert statut_en_base(deposee) == Statut.OCTROYEE
 
@@ -376,9 +378,9 @@ def test_le_second_agent_ne_peut_plus_rejeter_une_demande_octroyee(
     )
     expect(statut(second)).to_have_text("Octroyée")
     expect(second.locator("dt", has_text="Motif du rejet")).to_have_count(0)
-    expect(second.get_by_role("region", name="Actions")).to_contain_text(
-        "Aucune action d'instruction n'est possible au statut « Octroyée »."
-    )
+    actions_second = second.get_by_role("region", name="Actions")
+    expect(actions_second).to_contain_text("Révoquer l'enregistrement")
+    expect(actions_second.get_by_role("button", name="Rejeter", exact=True)).to_have_count(0)
     deposee.refresh_from_db()
     assert deposee.statut == Statut.OCTROYEE
     assert deposee.motif_rejet == ""
