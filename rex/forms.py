@@ -410,3 +410,56 @@ class AbandonForm(forms.Form):
         super().__init__(*args, **kwargs)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+
+class ModificationForm(StrictMixin, DsfrModelForm):
+    """A registration's modification (guide §7.2): only the rubrique 2 « Courriel » and the rubrique 6
+    cadres are fields here (rubriques 4 and 5 are the usual formsets); every other rubrique is read-only,
+    so that a posted bureau, telephone or holder is simply ignored."""
+
+    class Meta:
+        model = Demande
+        fields = ["courriel", "cadres"]
+        labels = {
+            "courriel": DemandeForm.Meta.labels["courriel"],
+            "cadres": DemandeForm.Meta.labels["cadres"],
+        }
+        help_texts = {
+            "courriel": DemandeForm.Meta.help_texts["courriel"],
+            "cadres": DemandeForm.Meta.help_texts["cadres"],
+        }
+        widgets = {
+            "courriel": DemandeForm.Meta.widgets["courriel"],
+            "cadres": forms.CheckboxSelectMultiple,
+        }
+
+    required_when_strict = ("courriel", "cadres")
+    validators_when_strict = {"courriel": validate_courriel}
+
+    def __init__(self, *args, representant: Entreprise | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = CadrePreferentiel.objects.filter(actif=True)
+
+
+class CommentaireModificationForm(forms.Form):
+    """« Commentaire » (guide §7.2): what the operator wants changed, mandatory to submit."""
+
+    template_name = "dsfr/form_snippet.html"
+    bound_field_class = DsfrBoundField
+
+    commentaire = forms.CharField(
+        label="Commentaire",
+        help_text="Indiquez au service en charge du traitement de votre demande les éléments que vous "
+        "souhaitez voir modifiés.",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "La rubrique « Commentaire » est obligatoire : indiquez au service les éléments "
+            "que vous souhaitez voir modifiés."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)

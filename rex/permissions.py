@@ -24,7 +24,7 @@ def accorder_acces(demande: Demande) -> None:
         if demande.bureau_id:
             assign_perm(INSTRUIRE, groupe(nom_groupe_service(demande.bureau_id)), demande)
         return
-    if demande.statut == Statut.BROUILLON:
+    if demande.statut == Statut.BROUILLON and not demande.version_precedente_id:
         proprietaires = {demande.representant_id or demande.titulaire_id}
     else:
         proprietaires = {demande.titulaire_id, demande.representant_id}

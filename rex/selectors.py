@@ -28,7 +28,10 @@ def demandes_operateur(user) -> QuerySet[Demande]:
         return Demande.objects.none()
     entreprise_id = user.entreprise_id
     brouillons = Q(statut=Statut.BROUILLON, depot_papier=False) & (
-        Q(representant_id=entreprise_id) | Q(representant__isnull=True, titulaire_id=entreprise_id)
+        Q(representant_id=entreprise_id)
+        | Q(representant__isnull=True, titulaire_id=entreprise_id)
+        # The draft of a modification belongs to the registration's holder as well.
+        | Q(version_precedente__isnull=False, titulaire_id=entreprise_id)
     )
     deposees = ~Q(statut=Statut.BROUILLON) & (
         Q(titulaire_id=entreprise_id) | Q(representant_id=entreprise_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rex import views, views_reference
+from rex import views, views_modification, views_reference
 
 app_name = "rex"
 
@@ -25,6 +25,17 @@ urlpatterns = [
     path("demandes/<int:pk>/completer/", views.completer, name="completer"),
     path("demandes/<int:pk>/complement/", views.complement, name="complement"),
     path("demandes/<int:pk>/dupliquer/", views.dupliquer, name="dupliquer"),
+    path(
+        "demandes/<int:pk>/demander-modification/",
+        views_modification.demander_modification,
+        name="demander_modification",
+    ),
+    path("demandes/<int:pk>/modification/", views_modification.modification, name="modification"),
+    path(
+        "demandes/<int:pk>/modification/recapitulatif/",
+        views_modification.recapitulatif_modification,
+        name="recapitulatif_modification",
+    ),
     path("demandes/<int:pk>/ecrire/", views.ecrire, name="ecrire"),
     path("demandes/<int:pk>/autorisation.pdf", views.imprimer, name="imprimer"),
     path("demandes/<int:pk>/confirmation/", views.confirmation, name="confirmation"),

@@ -73,12 +73,17 @@ def construire(
     files=None,
     strict: bool = False,
     extra: dict[str, int] | None = None,
+    form_class=None,
 ) -> Formulaire:
-    """The three parts of the request form, bound to `data` or unbound on the saved request."""
+    """The three parts of the request form, bound to `data` or unbound on the saved request.
+
+    `form_class` replaces the form of the other rubriques (a modification: rex.forms.ModificationForm).
+    """
     extra = extra or {}
     kwargs = {"data": data, "files": files} if data is not None else {}
     # Once filed (a complement, guide §6.2), the holder is fixed: « Raison sociale » is not editable.
-    form_class = DemandeForm if demande.est_brouillon else DemandeDeposeeForm
+    if form_class is None:
+        form_class = DemandeForm if demande.est_brouillon else DemandeDeposeeForm
     form = form_class(instance=demande, strict=strict, representant=demande.representant, **kwargs)
     contacts = _formset(contacts_formset, demande, "contacts", strict, extra, kwargs)
     marchandises = _formset(marchandises_formset, demande, "marchandises", strict, extra, kwargs)
@@ -91,9 +96,9 @@ def _formset(factory, demande, prefix, strict, extra, kwargs):
     return formset_class(instance=demande, prefix=prefix, strict=strict, **kwargs)
 
 
-def verifier(demande: Demande) -> Formulaire:
+def verifier(demande: Demande, *, form_class=None) -> Formulaire:
     """The request as stored, checked strictly (the returned forms carry the errors)."""
-    unbound = construire(demande)
+    unbound = construire(demande, form_class=form_class)
     data = MultiValueDict()
     _as_data(unbound.form, data)
     for formset in (unbound.contacts, unbound.marchandises):
@@ -105,7 +110,7 @@ def verifier(demande: Demande) -> Formulaire:
         data[management["TOTAL_FORMS"].html_name] = initial or 1
         for form in formset.forms[:initial]:
             _as_data(form, data)
-    formulaire = construire(demande, data=data, strict=True)
+    formulaire = construire(demande, data=data, strict=True, form_class=form_class)
     formulaire.is_valid()
     return formulaire
 

@@ -83,6 +83,9 @@ def deposer(request):
 def formulaire(request, pk: int):
     """The request form: a draft (guide §5.2), or an « Incomplète » request being completed (§6.2)."""
     demande = _demande(request, pk)
+    if demande.est_modification:
+        # A registration's modification: only its modifiable data, on its own form (guide §7.2).
+        return redirect("rex:modification", pk=demande.pk)
     if demande.statut != Statut.BROUILLON and not actions.peut(request.user, demande, "completer"):
         messages.info(request, "Cette demande a été soumise : elle n'est plus modifiable ici.")
         return redirect("rex:detail", pk=demande.pk)
@@ -239,6 +242,8 @@ def ligne(request, prefixe: str):
 def recapitulatif(request, pk: int):
     """The recap (guide §5.2.9): « Retour » or « Soumettre ma demande »."""
     demande = _demande(request, pk)
+    if demande.est_modification and demande.est_brouillon:
+        return redirect("rex:recapitulatif_modification", pk=demande.pk)
     if demande.statut == Statut.INCOMPLETE:
         return redirect("rex:complement", pk=demande.pk)
     if demande.statut != Statut.BROUILLON:
@@ -297,7 +302,12 @@ def confirmation(request, pk: int):
 
 # ------------------------------------------------------------------ the request page (guide §6)
 # The page of each operator action of rex.actions (« Autres actions »); the thread is on the page itself.
-URLS_ACTIONS = {"completer": "rex:completer", "dupliquer": "rex:dupliquer", "abandonner": "rex:abandonner"}
+URLS_ACTIONS = {
+    "completer": "rex:completer",
+    "dupliquer": "rex:dupliquer",
+    "demander_modification": "rex:demander_modification",
+    "abandonner": "rex:abandonner",
+}
 
 
 @operateur_habilite_required
@@ -305,10 +315,13 @@ URLS_ACTIONS = {"completer": "rex:completer", "dupliquer": "rex:dupliquer", "aba
 def detail(request, pk: int):
     """Status, number, service, deadline, data, documents, « Historique », « Fil de discussion »,
     « Autres actions » (exactly the actions the registry allows this user now)."""
+    from rex.views_modification import marques, versions  # it imports this module
+
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
     possibles = actions.actions_possibles(request.user, demande)
+    recap = _recap(demande)
     return render(
         request,
         "rex/detail.html",
@@ -325,7 +338,10 @@ def detail(request, pk: int):
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
-            **_recap(demande),
+            "versions": versions(request.user, demande),
+            **recap,
+            # A modification shows in orange what it changes in the version it replaces (guide §7.2).
+            **(marques(demande, recap) if demande.est_modification else {}),
         },
     )
 

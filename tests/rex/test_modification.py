@@ -137,3 +137,21 @@ def test_database_still_refuses_two_current_registrations(enregistrement):
     autre = DemandeFactory(complete=True, created_by=enregistrement.created_by)
     with pytest.raises(IntegrityError), transaction.atomic():
         Demande.objects.filter(pk=autre.pk).update(statut=Statut.EN_ETUDE)
+
+
+def test_holder_can_modify_a_registration_filed_by_its_representative(client):
+    from django.urls import reverse
+
+    from tests.factories import MandatFactory, demande_representee
+
+    transitaire = UserFactory(representant=True)
+    client_entreprise = MandatFactory(representant=transitaire.entreprise).represente
+    demande = services.soumettre(demande=demande_representee(transitaire, client_entreprise), by=transitaire)
+    enregistrement = services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+    titulaire = UserFactory(habilite=True, entreprise=client_entreprise)
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=titulaire)
+    client.force_login(titulaire)
+    assert client.get(reverse("rex:formulaire", args=[brouillon.pk])).status_code in (200, 302)
+    assert client.get(reverse("rex:modification", args=[brouillon.pk])).status_code == 200
+    client.force_login(transitaire)
+    assert client.get(reverse("rex:modification", args=[brouillon.pk])).status_code == 200
