@@ -23,6 +23,7 @@ from rex.forms import (
     marchandises_formset,
 )
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
+from rex.versions import marques, versions
 
 ACTIONS_LIGNES = {"contacts", "marchandises"}
 
@@ -315,8 +316,6 @@ URLS_ACTIONS = {
 def detail(request, pk: int):
     """Status, number, service, deadline, data, documents, « Historique », « Fil de discussion »,
     « Autres actions » (exactly the actions the registry allows this user now)."""
-    from rex.views_modification import marques, versions  # it imports this module
-
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
@@ -338,7 +337,7 @@ def detail(request, pk: int):
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
-            "versions": versions(request.user, demande),
+            "versions": versions(selectors.demandes_operateur(request.user), demande),
             **recap,
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),

@@ -27,6 +27,7 @@ from rex.forms_agent import (
     ValiderModificationForm,
 )
 from rex.models import Demande
+from rex.versions import versions
 
 PAR_PAGE = 25
 
@@ -170,6 +171,7 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "cadres": list(demande.cadres.all()),
             "documents": list(demande.documents.all()),
             "evenements": demande.evenements.select_related("acteur"),
+            "versions": versions(selectors.demandes_agent(request.user), demande),
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("agent:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_service" for action in possibles),

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import operateur_habilite_required
-from rex import actions, selectors, services, validation
+from rex import actions, services, validation
 from rex.forms import CommentaireModificationForm, ModificationForm
 from rex.models import Demande, Statut
+from rex.versions import marques
 from rex.views import ACTIONS_LIGNES, _demande, _libelles_nomenclature, _recap
 
 RUBRIQUE_LIGNES = {"contacts": 4, "marchandises": 5}
@@ -173,32 +174,6 @@ def _afficher(request, demande: Demande, formulaire, commentaire, status: int = 
     )
 
 
-def marques(modification: Demande, recap: dict) -> dict:
-    """The orange marks of the recap: the changed rubriques, the new or changed rows, the removed ones."""
-    precedente = modification.version_precedente
-    if precedente is None:
-        return {}
-
-    def contact(c):
-        return (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel)
-
-    def marchandise(m):
-        return (m.code, m.description)
-
-    marques = {"modifie": services.differences(modification)}
-    for cle, lignes, anciennes, valeur in (
-        ("contacts", recap["contacts_lignes"], list(precedente.contacts.all()), contact),
-        ("marchandises", recap["marchandises_lignes"], list(precedente.marchandises.all()), marchandise),
-        ("cadres", recap["cadres"], list(precedente.cadres.all()), lambda c: c.pk),
-    ):
-        avant = {valeur(ligne) for ligne in anciennes}
-        apres = {valeur(ligne) for ligne in lignes}
-        for ligne in lignes:
-            ligne.modifie = valeur(ligne) not in avant
-        marques[f"{cle}_supprimes"] = [ligne for ligne in anciennes if valeur(ligne) not in apres]
-    return marques
-
-
 @operateur_habilite_required
 @require_http_methods(["GET", "POST"])
 def recapitulatif_modification(request, pk: int):
@@ -252,32 +227,3 @@ def recapitulatif_modification(request, pk: int):
         },
         status=422 if form.is_bound else 200,
     )
-
-
-def versions(user, demande: Demande) -> list[Demande]:
-    """The versions of a registration the user may see, oldest first: the former ones (« Version
-    antérieure ») and the modification that replaced this one or is being instructed."""
-    visibles = selectors.demandes_operateur(user).exclude(statut=Statut.BROUILLON)
-    chaine = [demande]
-    courante = demande
-    while courante.version_precedente_id:
-        courante = visibles.filter(pk=courante.version_precedente_id).first()
-        if courante is None:
-            break
-        chaine.insert(0, courante)
-    courante = demande
-    vus = {d.pk for d in chaine}
-    while True:
-        suivante = (
-            visibles.filter(version_precedente=courante)
-            .exclude(statut=Statut.REJETEE)
-            .exclude(pk__in=vus)
-            .order_by("-created_at")
-            .first()
-        )
-        if suivante is None:
-            break
-        chaine.append(suivante)
-        vus.add(suivante.pk)
-        courante = suivante
-    return chaine if len(chaine) > 1 else []

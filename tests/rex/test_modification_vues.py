@@ -235,3 +235,26 @@ def test_a_removed_contact_is_shown_struck_in_orange(client, enregistrement):
     html = page(client.get(response["Location"]))
     assert recap_marks(html) == {"rubrique-4"}
     assert "<del>Durand</del> (supprimé)" in html
+
+
+def test_officer_sees_the_versions_too(client):
+    from django.urls import reverse
+
+    from rex import services
+    from tests.factories import CadrePreferentielFactory, DemandeFactory, UserFactory
+
+    demande = DemandeFactory(complete=True)
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    agent = UserFactory(service=demande.service)
+    enregistrement = services.octroyer(demande=demande, by=agent)
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=demande.created_by)
+    brouillon.cadres.add(CadrePreferentielFactory())
+    modification = services.soumettre_modification(
+        modification=brouillon, by=demande.created_by, commentaire="Nouveau cadre."
+    )
+    services.valider_modification(modification=modification, by=agent)
+    client.force_login(agent)
+    page = client.get(reverse("agent:detail", args=[modification.pk])).content.decode()
+    assert "Versions" in page and reverse("agent:detail", args=[enregistrement.pk]) in page
+    ancienne = client.get(reverse("agent:detail", args=[enregistrement.pk])).content.decode()
+    assert "Version antérieure" in ancienne
