@@ -258,3 +258,33 @@ def test_officer_sees_the_versions_too(client):
     assert "Versions" in page and reverse("agent:detail", args=[enregistrement.pk]) in page
     ancienne = client.get(reverse("agent:detail", args=[enregistrement.pk])).content.decode()
     assert "Version antérieure" in ancienne
+
+
+def test_an_incomplete_modification_is_completed_like_a_request(client, enregistrement):
+    """Guide §7.2: the officer may ask for information; the same §6.2 flow and 30-day rule apply."""
+    modification = demander(client, enregistrement)
+    client.post(
+        reverse("rex:modification", args=[modification.pk]),
+        form_data(
+            modification, courriel="nouveau@exemple.fr", commentaire="Nouvelle adresse.", action="continuer"
+        ),
+    )
+    client.post(
+        reverse("rex:recapitulatif_modification", args=[modification.pk]),
+        {"commentaire": "Nouvelle adresse."},
+    )
+    assert statut(modification) == Statut.EN_ETUDE
+    agent = UserFactory(service=enregistrement.service)
+    services.demander_complement(
+        demande=Demande.objects.get(pk=modification.pk), by=agent, texte="Justifiez."
+    )
+    modification = Demande.objects.get(pk=modification.pk)
+    assert modification.jours_restants() == 30
+    response = client.post(
+        reverse("rex:modification", args=[modification.pk]),
+        form_data(modification, action="continuer"),
+    )
+    assert response["Location"] == reverse("rex:complement", args=[modification.pk])
+    client.post(response["Location"], {"complements": "Attestation jointe."})
+    assert statut(modification) == Statut.EN_ETUDE
+    assert statut(enregistrement) == Statut.MODIFICATION_DEMANDEE
