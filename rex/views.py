@@ -139,14 +139,8 @@ def _enregistrer(request, demande: Demande):
         if validation.verifier(demande).is_valid():
             return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
-    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
-        prefix = action.removeprefix("ajouter:")
-        return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action.startswith("supprimer:"):
-        prefix = action.removeprefix("supprimer:").split("-")[0]
-        return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action == "documents":
-        return redirect("rex:documents", pk=demande.pk)
+    if reponse := redirection_lignes(action, url, demande):
+        return reponse
     if not demande.est_brouillon:
         messages.success(
             request,
@@ -167,6 +161,20 @@ def _enregistrer(request, demande: Demande):
         "« Mes brouillons ».",
     )
     return redirect(f"{reverse('rex:accueil')}#brouillons")
+
+
+def redirection_lignes(action: str, url: str, demande: Demande):
+    """After a save: back to the rows added or deleted (« Ajouter une ligne + », trash icon without
+    JavaScript), or on to « Gérer les documents de la demande »; None for the other actions."""
+    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
+        prefix = action.removeprefix("ajouter:")
+        return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")
+    if action.startswith("supprimer:"):
+        prefix = action.removeprefix("supprimer:").split("-")[0]
+        return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
+    if action == "documents":
+        return redirect("rex:documents", pk=demande.pk)
+    return None
 
 
 def _afficher(request, demande: Demande, formulaire, status: int = 200):

@@ -16,9 +16,7 @@ from rex import actions, services, validation
 from rex.forms import CommentaireModificationForm, ModificationForm
 from rex.models import Demande, Statut
 from rex.versions import marques
-from rex.views import ACTIONS_LIGNES, _demande, _libelles_nomenclature, _recap
-
-RUBRIQUE_LIGNES = {"contacts": 4, "marchandises": 5}
+from rex.views import ACTIONS_LIGNES, _demande, _libelles_nomenclature, _recap, redirection_lignes
 
 
 def _cle(demande: Demande) -> str:
@@ -122,14 +120,8 @@ def _enregistrer(request, demande: Demande):
         return redirect(
             "rex:recapitulatif_modification" if demande.est_brouillon else "rex:complement", pk=demande.pk
         )
-    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
-        prefix = action.removeprefix("ajouter:")
-        return redirect(f"{url}?ajouter={prefix}#rubrique-{RUBRIQUE_LIGNES[prefix]}")
-    if action.startswith("supprimer:"):
-        prefix = action.removeprefix("supprimer:").split("-")[0]
-        return redirect(f"{url}#rubrique-{RUBRIQUE_LIGNES.get(prefix, 4)}")
-    if action == "documents":
-        return redirect("rex:documents", pk=demande.pk)
+    if reponse := redirection_lignes(action, url, demande):
+        return reponse
     if not demande.est_brouillon:
         messages.success(
             request,
