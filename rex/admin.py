@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rex import emails
 from rex.models import (
     CadrePreferentiel,
     Chapitre,
     Contact,
     Courriel,
+    CourrielEnEchec,
     Demande,
     Evenement,
     LigneMarchandise,
@@ -134,4 +136,48 @@ class CourrielAdmin(admin.ModelAdmin):
     exclude = ("html",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(CourrielEnEchec)
+class CourrielEnEchecAdmin(admin.ModelAdmin):
+    """« Courriels en échec »: the e-mails the mail server refused, with the error and the next attempt.
+
+    « Renvoyer » starts the attempts again (after a fix of the address or of the mail server).
+    """
+
+    list_display = ("created_at", "destinataire", "sujet", "tentatives", "etat", "prochain_essai_le")
+    list_filter = ("tentatives",)
+    search_fields = ("destinataire", "sujet")
+    readonly_fields = (
+        "destinataire",
+        "sujet",
+        "texte",
+        "demande",
+        "created_at",
+        "tentatives",
+        "derniere_erreur",
+        "prochain_essai_le",
+    )
+    exclude = ("html", "envoye_le")
+    actions = ("renvoyer",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(envoye_le__isnull=True, tentatives__gt=0)
+
+    @admin.display(description="état")
+    def etat(self, obj: Courriel) -> str:
+        if obj.tentatives >= emails.MAX_TENTATIVES:
+            return "Abandonné"
+        return "Nouvel essai programmé"
+
+    @admin.action(description="Renvoyer", permissions=["change"])
+    def renvoyer(self, request: HttpRequest, queryset: QuerySet) -> None:
+        nombre = emails.renvoyer(queryset)
+        self.message_user(request, f"{nombre} courriel(s) remis en file d'envoi.")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -539,11 +539,27 @@ class Courriel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     envoye_le = models.DateTimeField(null=True, blank=True, db_index=True)
     tentatives = models.PositiveSmallIntegerField(default=0)
-    derniere_erreur = models.TextField(blank=True)
+    derniere_erreur = models.TextField("dernière erreur", blank=True)
+    prochain_essai_le = models.DateTimeField("prochain essai", null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = "courriel"
+        # The outbox's pending rows, read every minute by the periodic retry: a small index.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(envoye_le__isnull=True), name="courriel_en_attente"
+            )
+        ]
+
+
+class CourrielEnEchec(Courriel):
+    """The outbox's e-mails that the mail server refused: their own admin list, « Renvoyer »."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "courriel en échec"
+        verbose_name_plural = "courriels en échec"
 
 
 class Message(models.Model):

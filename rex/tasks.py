@@ -1,24 +1,33 @@
 """Celery tasks: thin doors onto the services (an id in, a service call)."""
 
+import logging
+
 from celery import shared_task
 
 from rex import emails, pdf, services
 
+logger = logging.getLogger(__name__)
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)
+
+@shared_task
 def envoyer_courriel(courriel_id: int) -> bool:
-    return emails.envoyer(courriel_id)
+    """Sends one e-mail; a failure is recorded on its row and retried by `renvoyer_courriels_en_attente`."""
+    try:
+        return emails.envoyer(courriel_id)
+    except emails.EnvoiImpossible:
+        logger.warning("Courriel %s non envoyé : nouvel essai programmé", courriel_id)
+        return False
 
 
 @shared_task
 def renvoyer_courriels_en_attente() -> int:
-    """Periodic: sends the e-mails whose publication failed (broker down) or whose sending failed."""
+    """Periodic: sends the e-mails whose publication failed (broker down) or whose next attempt is due."""
     sent = 0
     for courriel_id in emails.courriels_en_attente():
         try:
             sent += emails.envoyer(courriel_id)
-        except Exception:  # noqa: BLE001 - logged on the row, retried next run
-            continue
+        except emails.EnvoiImpossible:
+            continue  # recorded on the row, with its next attempt
     return sent
 
 
