@@ -7,8 +7,18 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Local runs (make run, worker, beat, migrate): production settings with keys kept in var/ (made once) and
+# plain http on this machine (HTTPS=0). Variables already set in the environment win.
+KEYS := var/secret-key var/verification-key
+LOCAL_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
+	VERIFICATION_KEY="$${VERIFICATION_KEY:-$$(cat var/verification-key)}" HTTPS="$${HTTPS:-0}"
+# Production-like settings for `check --deploy` (CI): throwaway keys, a public host name, Redis.
+DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	VERIFICATION_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test quality system-deps services install migrate data worker beat bench clean
+.PHONY: run test quality security system-deps services install migrate data worker beat bench clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
@@ -20,6 +30,11 @@ $(STAMP): pyproject.toml | $(PY)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(KEYS):
+	@mkdir -p var
+	@umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@echo "Clé locale créée : $@"
 
 ## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests).
 system-deps:
@@ -36,36 +51,45 @@ services:
 	  for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
 	@echo "Redis : $$(redis-cli -h 127.0.0.1 -p 6379 ping)"
 
-migrate: install
-	$(PY) manage.py migrate --noinput
+migrate: install $(KEYS)
+	@$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 
 data: migrate
-	$(PY) manage.py load_reference_data
-	$(PY) manage.py load_demo
+	@$(LOCAL_ENV) $(PY) manage.py load_reference_data
+	@$(LOCAL_ENV) $(PY) manage.py load_demo
 
 ## Runs the app with the embedded defaults: SQLite, tasks in-process, e-mails on the console.
 run: system-deps data
-	@SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
+	@$(LOCAL_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(LOCAL_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
 	@# Without a broker, the periodic jobs (automatic rejection, e-mail retry) run beside the server.
-	@if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
+	@export $(LOCAL_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis).
 test: system-deps install
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=soprano.settings.test $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
 
 quality: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
-	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=soprano.settings.test DATABASE_URL=sqlite:///:memory: \
+	  $(PY) manage.py makemigrations --check --dry-run
 
-worker: install
-	$(BIN)/celery -A soprano worker --loglevel=INFO
+## bandit (no medium or high finding) and Django's deployment checklist on the production settings.
+security: install
+	$(BIN)/bandit --quiet --recursive --severity-level medium --confidence-level low \
+	  --exclude ./.venv,./tests,./benchmarks accounts rex soprano
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
-beat: install
-	$(BIN)/celery -A soprano beat --loglevel=INFO
+worker: install $(KEYS)
+	@$(LOCAL_ENV) $(BIN)/celery -A soprano worker --loglevel=INFO
+
+beat: install $(KEYS)
+	@$(LOCAL_ENV) $(BIN)/celery -A soprano beat --loglevel=INFO
 
 bench: install
 	$(PY) -m benchmarks.run

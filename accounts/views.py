@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
-from django.utils.html import escape
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
@@ -25,6 +25,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignupForm,
 )
+from soprano.throttling import limiter
 
 # /compte/activation/renvoyer/ reuses the activation URL: a signed token always holds a « : ».
 RESEND_TOKEN = "renvoyer"
@@ -41,6 +42,7 @@ def home(request):
 # Sign-up and activation --------------------------------------------------------------------------
 
 
+@limiter("inscription", method="POST")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
@@ -70,6 +72,8 @@ def signup_done(request):
     )
 
 
+@limiter("courriel", method="POST")
+@limiter("courriel_adresse", key="post:email", method="POST")
 def activate(request, token):
     """GET: activate with the e-mailed link. POST (or the « renvoyer » page): send a new link."""
     if token == RESEND_TOKEN or request.method == "POST":
@@ -107,6 +111,7 @@ def _resend_activation(request):
 # Login, logout, password reset -------------------------------------------------------------------
 
 
+@method_decorator(limiter("connexion", method="POST"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -127,6 +132,8 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+@method_decorator(limiter("courriel", method="POST"), name="dispatch")
+@method_decorator(limiter("courriel_adresse", key="post:email", method="POST"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetForm
@@ -225,7 +232,7 @@ def demander_habilitation(request):
         messages.info(
             request,
             "Vous avez déjà une demande d'habilitation en cours de traitement "
-            f"(département {escape(demande.departement)}) : elle n'a pas été envoyée une seconde "
+            f"(département {demande.departement}) : elle n'a pas été envoyée une seconde "
             "fois.",
         )
     elif departement.pae_courriel:
@@ -233,7 +240,7 @@ def demander_habilitation(request):
         messages.success(
             request,
             "Votre demande d'habilitation a été envoyée au pôle d'action économique (PAE) du "
-            f"département {escape(departement)}{escape(pae)}. "
+            f"département {departement}{pae}. "
             "Vous recevrez un courriel dès que vous serez habilité.",
         )
     else:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from rex.models import Demande, Statut
 from rex.selectors import STATUTS_AUTORISATIONS
-from rex.verification import code_verification, verifier_code
+from rex.verification import verifier_code
 
 VALIDE = "valide"
 REVOQUE = "révoqué"
@@ -107,7 +107,7 @@ def controler_code(demande: Demande, code: str) -> str:
     code = normaliser_code(code)
     if verifier_code(demande.numero_rex, demande.version, code):
         return "conforme"
-    if any(code == code_verification(demande.numero_rex, v) for v in range(1, demande.version)):
+    if any(verifier_code(demande.numero_rex, v, code) for v in range(1, demande.version)):
         return "anterieur"
     return "non_conforme"
 

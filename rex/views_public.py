@@ -8,11 +8,14 @@ from django.views.decorators.http import require_GET
 
 from rex import publication
 from rex.forms_public import VerificationForm
+from soprano.throttling import limiter
 
 TYPES_EXPORT = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
 @require_GET
+@limiter("verifier")
+@limiter("verifier_jour")
 def verifier(request):
     """« Vérifier un numéro REX »: valid, revoked or unknown, and the data the holder agreed to publish.
 

@@ -1,14 +1,21 @@
-"""Settings for every environment, driven by environment variables.
+"""Settings for every environment, driven by environment variables. Production is the default.
 
 DATABASE_URL  PostgreSQL in CI and production; a SQLite file by default.
-REDIS_URL     Celery broker; without it tasks run in-process, right after the commit.
+REDIS_URL     Celery broker and shared cache; without it tasks run in-process, right after the commit.
+SECRET_KEY    required (a French error at startup without it), unless DEBUG is asked for explicitly.
+HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS, Secure cookies.
+              `make run` sets HTTPS=0 for the local server on 127.0.0.1.
 EMAIL_URL     not used: EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT … as below (console by default).
 """
 
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -17,10 +24,38 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
-DEBUG = env_bool("DEBUG", default=not os.environ.get("SECRET_KEY"))
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# DEBUG only when asked for (DEBUG=1), for local use only.
+DEBUG = env_bool("DEBUG")
+
+
+def env_secret(name: str, usage: str) -> str:
+    """A key from the environment: required in production (a French error at startup), a key per process
+    under DEBUG (then sessions, links and codes do not survive a restart)."""
+    value = os.environ.get(name, "")
+    if not value and not DEBUG:
+        raise ImproperlyConfigured(
+            f"La variable d'environnement {name} est obligatoire ({usage}) : définissez-la avec une valeur "
+            "secrète, longue et aléatoire, par exemple : "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "Pour un essai local, `make run` la crée dans le dossier var/."
+        )
+    return value or get_random_secret_key()
+
+
+SECRET_KEY = env_secret("SECRET_KEY", "signature des sessions et des liens envoyés par courriel")
+# Former keys, still accepted for signatures (sessions, activation and password links) after a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+# The verification codes printed on registrations (PDF) have a key of their own: rotating SECRET_KEY never
+# invalidates a printed registration. After a rotation of this key, the former one goes into
+# VERIFICATION_KEY_FALLBACKS, so that the codes already printed still verify (rex/verification.py).
+VERIFICATION_KEY = env_secret("VERIFICATION_KEY", "codes de vérification des autorisations imprimées")
+VERIFICATION_KEY_FALLBACKS = env_list("VERIFICATION_KEY_FALLBACKS")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -37,6 +72,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_celery_beat",
+    "csp",
+    "django_ratelimit",
     "accounts",
     "rex",
     # Last: the DSFR widget templates (radios, checkboxes) override Django's own.
@@ -45,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "soprano.urls"
@@ -162,12 +202,103 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# ---------------------------------------------------------------- transport and browser security
+# Behind the TLS proxy (HTTPS=1, the default): every http:// request is redirected, HSTS tells browsers
+# never to use http again, cookies travel only over https. The proxy says which scheme the client used
+# in X-Forwarded-Proto (it must set or overwrite that header on every request).
+HTTPS = env_bool("HTTPS", default=True)
+SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto").upper().replace("-", "_"), "https")
+    if HTTPS and os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto")
+    else None
+)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link in an e-mail must open the page signed in.
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "soprano.views.csrf_refuse"
+
+# Content-Security-Policy (django-csp): no inline script, no inline style, nothing from another site.
+# Every script is a file of ours (static/js) or of the DSFR; htmx is told not to inject styles or eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+# Permissions-Policy: none of the browser's powerful features is used.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+}
+
+# The client's address behind the TLS proxy (axes, throttling): X-Forwarded-For is read only from the
+# proxies listed here (addresses or networks, comma-separated).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "soprano.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "soprano.client_ip.client_ip"
+
+# ---------------------------------------------------------------- cache and throttling
+# Redis in production: one cache shared by every web process, so that throttling counts them all.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "soprano",
+        }
+    }
+else:
+    # Local use (`make run`): one process, an in-memory cache is enough.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists django-redis, not Django's own Redis backend, which increments atomically too.
+    "django_ratelimit.W001",
+    *(["django_ratelimit.E003"] if not REDIS_URL else []),
+]
+RATELIMIT_VIEW = "soprano.views.trop_de_requetes"
+# Per client address (or e-mail address), rate as "number/period" (s, m, h, d); see soprano/throttling.py.
+LIMITES = {
+    "verifier": os.environ.get("LIMITE_VERIFIER", "20/m"),
+    "verifier_jour": os.environ.get("LIMITE_VERIFIER_JOUR", "500/d"),
+    "connexion": os.environ.get("LIMITE_CONNEXION", "200/h"),
+    "inscription": os.environ.get("LIMITE_INSCRIPTION", "10/h"),
+    "courriel": os.environ.get("LIMITE_COURRIEL", "5/h"),
+    "courriel_adresse": os.environ.get("LIMITE_COURRIEL_ADRESSE", "3/h"),
+}
 
 DSFR_MARK_OPTIONAL_FIELDS = False
+# Messages and DSFR components show text, never HTML: a company named "<script>" stays a name.
+DSFR_CONTENT_IS_SAFE = False
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ import io
 import json
 import string
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -55,6 +56,8 @@ def enregistrement(
 
 
 def page(client, numero, code=None):
+    """The public check page; the throttling counters are reset (what is checked here is the content)."""
+    cache.clear()
     params = {"numero": numero} if code is None else {"numero": numero, "code": code}
     response = client.get(reverse("public:verifier"), params)
     assert response.status_code == 200

@@ -1,0 +1,37 @@
+"""Project-wide pages: the French error pages (400, 403, 404, 429) and the 429 of throttling.
+
+The 500 page is Django's own handler on templates/500.html: a static page, with no context, no query and
+no template tag, so that nothing in it can fail while the service is failing.
+"""
+
+from django.shortcuts import render
+
+RETRY_AFTER_SECONDS = 60
+
+
+def trop_de_requetes(request, exception=None):
+    """« Trop de requêtes » (429): shown by django-ratelimit's middleware when a limit is reached."""
+    response = _erreur(request, "429.html", 429, "Trop de requêtes")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _erreur(request, template: str, status: int, title: str):
+    return render(request, template, {"title": title, "code": status}, status=status)
+
+
+def mauvaise_requete(request, exception=None):
+    return _erreur(request, "400.html", 400, "Requête incorrecte")
+
+
+def acces_refuse(request, exception=None):
+    return _erreur(request, "403.html", 403, "Accès refusé")
+
+
+def page_introuvable(request, exception=None):
+    return _erreur(request, "404.html", 404, "Page introuvable")
+
+
+def csrf_refuse(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form posted from an expired page (or from another site)."""
+    return _erreur(request, "403_csrf.html", 403, "Formulaire expiré")
