@@ -3,7 +3,8 @@
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
 
 from accounts.models import DemandeHabilitation, Departement, User
 
@@ -57,3 +58,23 @@ def demande_habilitation_en_cours(*, user: User) -> DemandeHabilitation | None:
 
 def departements() -> QuerySet[Departement]:
     return Departement.objects.order_by("code")
+
+
+def courriels_pae_administration() -> list[str]:
+    """The PAE staff of the administration: active staff accounts that may handle habilitation requests
+    (the permission given directly, through a group, or as superuser). They receive the requests of a
+    département whose PAE has no address yet."""
+    permission = Q(content_type__app_label="accounts", codename="change_demandehabilitation")
+    permissions = Permission.objects.filter(permission)
+    return sorted(
+        set(
+            User.objects.filter(is_active=True, is_staff=True)
+            .exclude(email="")
+            .filter(
+                Q(is_superuser=True)
+                | Q(user_permissions__in=permissions)
+                | Q(groups__permissions__in=permissions)
+            )
+            .values_list("email", flat=True)
+        )
+    )

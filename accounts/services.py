@@ -218,7 +218,8 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
     """« Demander mon habilitation »: record the request for the PAE of the chosen département.
 
     A request still pending is returned as is (created=False): no duplicate, no second e-mail.
-    Side effects: e-mail to the département's PAE address when there is one, after commit.
+    Side effects: e-mail to the département's PAE address, or when it has none to the PAE staff of the
+    administration (courriels_pae_administration), after commit.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).select_related("entreprise").get(pk=user.pk)
@@ -232,13 +233,25 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
         if en_cours is not None:
             return en_cours, False
         demande = DemandeHabilitation.objects.create(user=locked, departement=departement)
-        if departement.pae_courriel:
+        # The département's PAE; without a known address, the PAE staff of the administration.
+        destinataires = [departement.pae_courriel] if departement.pae_courriel else []
+        if not destinataires:
+            destinataires = selectors.courriels_pae_administration()
+            logger.warning(
+                "Demande d'habilitation %s : le département %s n'a pas d'adresse de PAE, transmise à %s "
+                "compte(s) PAE de l'administration.",
+                demande.pk,
+                departement.code,
+                len(destinataires),
+            )
+        for destinataire in destinataires:
             _programmer_courriel(
                 modele="demande_habilitation",
-                destinataire=departement.pae_courriel,
+                destinataire=destinataire,
                 contexte={
                     "departement": str(departement),
                     "pae_nom": departement.pae_nom,
+                    "sans_adresse_pae": not departement.pae_courriel,
                     "nom_complet": locked.get_full_name(),
                     "identifiant": locked.username,
                     "courriel": locked.email,
@@ -249,11 +262,5 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
                         reverse("admin:accounts_demandehabilitation_change", args=[demande.pk])
                     ),
                 },
-            )
-        else:
-            logger.warning(
-                "Demande d'habilitation %s : le département %s n'a pas d'adresse de PAE.",
-                demande.pk,
-                departement.code,
             )
     return demande, True

@@ -179,6 +179,17 @@ class RevoquerForm(ActionForm):
         error_messages={"required": "Cochez la case pour confirmer la révocation."},
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        erreurs = self.demande.erreurs_revocation(
+            a_compter_du=cleaned.get("a_compter_du"),
+            droit_entendu_le=cleaned.get("droit_entendu_le"),
+            aujourd_hui=timezone.localdate(),
+        )
+        for champ, message in erreurs.items():
+            self.add_error(champ, message)
+        return cleaned
+
 
 class ValiderModificationForm(ActionForm):
     """Guide §7.2: the new version becomes the registration; the former one is kept."""

@@ -392,6 +392,36 @@ class Demande(models.Model):
         self.revoquee_le = a_compter_du
         self.droit_entendu_le = droit_entendu_le
 
+    def erreurs_revocation(self, *, a_compter_du, droit_entendu_le, aujourd_hui) -> dict[str, str]:
+        """The date rules of a revocation (guide §7.3), in French, by field; empty when they hold.
+
+        The letter giving the right to be heard is sent before the decision (never dated in the future),
+        the revocation takes effect after that letter and not before the registration is valid. It may
+        take effect later than today: the number stays valid until then (`revoquee_au`).
+        """
+        erreurs = {}
+        if droit_entendu_le and droit_entendu_le > aujourd_hui:
+            erreurs["droit_entendu_le"] = (
+                "Le courrier du droit d'être entendu précède la décision : il ne peut pas être daté dans "
+                "le futur."
+            )
+        if a_compter_du and self.date_validite and a_compter_du < self.date_validite:
+            erreurs["a_compter_du"] = (
+                "La révocation ne peut pas prendre effet avant la date de validité de l'enregistrement "
+                f"({self.date_validite:%d/%m/%Y})."
+            )
+        elif a_compter_du and droit_entendu_le and a_compter_du < droit_entendu_le:
+            erreurs["a_compter_du"] = (
+                "La révocation ne peut pas prendre effet avant le courrier du droit d'être entendu "
+                f"({droit_entendu_le:%d/%m/%Y})."
+            )
+        return erreurs
+
+    def revoquee_au(self, jour) -> bool:
+        """Whether the registration is revoked on `jour`: a revocation may take effect later than the day
+        it is decided, and the number stays valid until then."""
+        return self.statut == Statut.REVOQUEE and self.revoquee_le is not None and self.revoquee_le <= jour
+
     @transition(field=statut, source=Statut.REVOQUEE, target=Statut.OCTROYEE)
     def annuler_revocation(self, *, by, when) -> None:
         """The registration is « octroyée » again, with its REX number and validity date."""

@@ -365,11 +365,13 @@ def _word_starts(word: str) -> Q:
 
 
 def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
-    """Chapters and headings matching what the user typed, ordered by code (two queries).
+    """Chapters and headings matching what the user typed, best first (two queries).
 
-    Digits (« 84 », « 22.04 ») match code prefixes, so a chapter comes right before its headings;
-    a longer tariff code (« 22042110 ») finds its heading. Words match the start of words of the
-    label, accents and case aside, and all of them must match.
+    Digits (« 84 », « 22.04 ») match code prefixes: the code typed comes first, then by code, so a
+    chapter comes right before its headings; a longer tariff code (« 22042110 ») finds its heading.
+    Words match the start of words of the label, accents and case aside, and all of them must match;
+    the labels where they are whole words (« vin » in « vins ») and the labels that start with them come
+    first: « vin » lists 2204 « Vins de raisins frais » before 2001 « … conservés au vinaigre ».
     """
     compact = re.sub(r"[\s.]", "", query)
     if re.fullmatch(r"[0-9]+", compact):
@@ -377,18 +379,28 @@ def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
             return []
         prefix = compact[:4]
         condition = Q(code__startswith=prefix)
+
+        def rank(code: str, recherche: str) -> tuple:
+            return (code != prefix, code)
+
     else:
-        words = normalize_search(query).split()
+        words = normalize_search(query).split()[:MAX_QUERY_WORDS]
         if len("".join(words)) < MIN_QUERY_LENGTH:
             return []
         condition = Q()
-        for word in words[:MAX_QUERY_WORDS]:
+        for word in words:
             condition &= _word_starts(word)
+
+        def rank(code: str, recherche: str) -> tuple:
+            tokens = set(recherche.split())
+            whole = all({word, word + "s", word + "x"} & tokens for word in words)
+            return (not whole, not recherche.startswith(words[0]), code)
+
     found = [
-        {"code": code, "libelle": libelle, "kind": kind}
+        (rank(code, recherche), {"code": code, "libelle": libelle, "kind": kind})
         for kind, model in (("chapitre", Chapitre), ("position", PositionTarifaire))
-        for code, libelle in model.objects.filter(condition)
-        .order_by("code")
-        .values_list("code", "libelle")[:limit]
+        for code, libelle, recherche in model.objects.filter(condition).values_list(
+            "code", "libelle", "libelle_recherche"
+        )
     ]
-    return sorted(found, key=lambda item: item["code"])[:limit]
+    return [item for _, item in sorted(found, key=lambda pair: pair[0])[:limit]]

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from rex.models import Demande, Statut
+from rex.models import Demande
 from rex.selectors import STATUTS_AUTORISATIONS
 from rex.verification import verifier_code
 
@@ -63,16 +64,17 @@ def enregistrement_courant(numero_rex: str) -> Demande | None:
     return _courants().filter(numero_rex=numero_rex).order_by("-version", "-pk").first()
 
 
-def donnees_publiques(demande: Demande) -> dict:
+def donnees_publiques(demande: Demande, *, aujourd_hui=None) -> dict:
     """The public data of a current registration: this function alone decides what is public.
 
-    Always the REX number, « valide » / « révoqué », the validity date and the revocation date; the name,
+    Always the REX number, « valide » / « révoqué » on that day (a revocation decided with a later date
+    leaves the number valid until then), the validity date and the revocation date; the name,
     address, contacts, goods and preferential frameworks only when the holder consented to publication
     (rubrique 7). Reads contacts, goods and frameworks through `.all()`, so a prefetch is used.
     """
     donnees = {
         "numero_rex": demande.numero_rex,
-        "statut": REVOQUE if demande.statut == Statut.REVOQUEE else VALIDE,
+        "statut": REVOQUE if demande.revoquee_au(aujourd_hui or timezone.localdate()) else VALIDE,
         "date_validite": demande.date_validite,
         "revoquee_le": demande.revoquee_le,
     }

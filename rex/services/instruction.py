@@ -183,10 +183,13 @@ def revoquer(
         raise ActionRefusee(
             "Indiquez la date du courrier par lequel le titulaire a pu exercer son droit d'être entendu."
         )
-    if a_compter_du is None or a_compter_du < droit_entendu_le:
-        raise ActionRefusee(
-            "La date de révocation est obligatoire et ne peut précéder le courrier du droit d'être entendu."
-        )
+    if a_compter_du is None:
+        raise ActionRefusee("Indiquez la date à compter de laquelle l'enregistrement est révoqué.")
+    erreurs = demande.erreurs_revocation(
+        a_compter_du=a_compter_du, droit_entendu_le=droit_entendu_le, aujourd_hui=timezone.localdate()
+    )
+    if erreurs:
+        raise ActionRefusee(" ".join(erreurs.values()))
     avant = demande.statut
     demande.revoquer(
         by=by,

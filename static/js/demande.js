@@ -43,9 +43,16 @@
     return id ? document.getElementById(id) : null;
   }
 
+  function aucunResultat(input) {
+    var ul = liste(input);
+    return ul ? document.getElementById(ul.id + "-vide") : null;
+  }
+
   function fermer(input) {
     var ul = liste(input);
     if (ul) ul.hidden = true;
+    var vide = aucunResultat(input);
+    if (vide) vide.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   }
@@ -60,6 +67,12 @@
     ul.setAttribute("aria-label", "Positions tarifaires proposées");
     ul.hidden = true;
     input.insertAdjacentElement("afterend", ul);
+    // Nothing found: said visibly under the field (and to screen readers by the live region).
+    var vide = document.createElement("p");
+    vide.id = ul.id + "-vide";
+    vide.className = "fr-hint-text fr-mt-1v rex-aucun-resultat";
+    vide.hidden = true;
+    ul.insertAdjacentElement("afterend", vide);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
@@ -102,7 +115,11 @@
       });
       ul.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
-      annoncer(items.length ? items.length + " positions proposées." : "Aucune position trouvée.");
+      var vide = aucunResultat(input);
+      vide.textContent = "Aucun résultat pour « " + q + " » : vérifiez l'orthographe, ou saisissez le code " +
+        "du chapitre (2 chiffres) ou de la position (4 chiffres).";
+      vide.hidden = items.length !== 0;
+      annoncer(items.length ? items.length + " positions proposées." : "Aucun résultat.");
     }).catch(function () { fermer(input); });
   }
 

@@ -1,5 +1,6 @@
 """« Demander mon habilitation » from the services catalogue (guide §3.2.3.1)."""
 
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 import pytest
@@ -127,16 +128,51 @@ def test_request_not_duplicated_while_pending(client, mailoutbox, django_capture
     assert "déjà une demande d'habilitation en cours" in messages_de(response)[-1]
 
 
-def test_request_without_pae_address_is_recorded(client, mailoutbox, django_capture_on_commit_callbacks):
+def test_request_without_pae_address_goes_to_the_pae_staff_of_the_administration(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """No PAE address known for the département (the demo's 33): the request is routed to the staff
+    accounts that handle habilitation requests in the admin, never left unread."""
+    permission = Permission.objects.get(codename="change_demandehabilitation")
+    pae = Group.objects.create(name="PAE")
+    pae.permissions.add(permission)
+    par_groupe = UserFactory(is_staff=True, email="pae-national@douane.example")
+    par_groupe.groups.add(pae)
+    direct = UserFactory(is_staff=True, email="pae-direct@douane.example")
+    direct.user_permissions.add(permission)
+    UserFactory(is_staff=True, is_superuser=True, email="admin@douane.example")
+    UserFactory(is_staff=True, email="autre-staff@douane.example")  # no such permission
+    inactif = UserFactory(is_staff=True, is_active=False, email="ancien-pae@douane.example")
+    inactif.user_permissions.add(permission)
     departement = DepartementFactory(pae_courriel="")
     user = UserFactory(certifie=True)
     client.force_login(user)
 
     response = _demander(client, departement, django_capture_on_commit_callbacks)
 
-    assert DemandeHabilitation.objects.filter(user=user, departement=departement).exists()
-    assert mailoutbox == []
+    demande = DemandeHabilitation.objects.get(user=user, departement=departement)
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "admin@douane.example",
+        "pae-direct@douane.example",
+        "pae-national@douane.example",
+    ]
+    corps = mailoutbox[0].body
+    assert "Aucune adresse de PAE n'est connue pour ce département" in corps
+    assert f"/admin/accounts/demandehabilitation/{demande.pk}/change/" in corps
     assert "sera traitée par le pôle d'action économique (PAE) compétent" in messages_de(response)[0]
+
+
+def test_the_admin_lists_the_pending_habilitation_requests(client):
+    en_attente = services.demander_habilitation(
+        user=UserFactory(certifie=True, username="enattente"), departement=DepartementFactory()
+    )[0]
+    traitee = services.demander_habilitation(
+        user=UserFactory(certifie=True, username="traitee"), departement=DepartementFactory()
+    )[0]
+    services.habiliter(user=traitee.user, by=UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = texte(client.get(reverse("admin:accounts_demandehabilitation_changelist"), {"traitee": "non"}))
+    assert en_attente.user.username in page and "traitee (" not in page
 
 
 def test_request_without_departement_shows_error(client):

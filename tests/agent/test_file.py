@@ -134,6 +134,20 @@ def test_search_by_number_eori_and_name(client_agent, service):
     assert set(numeros(client_agent.get(URL, {"q": ""}))) == {cible.numero, autre.numero}
 
 
+def test_the_count_of_a_search_is_good_french(client_agent, service):
+    """« 1 demande correspond », « 2 demandes correspondent » (not « correspondantent »)."""
+    for nom in ("Vins Carré", "Vins Durand"):
+        deposer(
+            service, created_by=UserFactory(habilite=True, entreprise=EntrepriseFactory(raison_sociale=nom))
+        )
+    assert "2 demandes correspondent à votre recherche" in " ".join(
+        texte(client_agent.get(URL, {"q": "vins"})).split()
+    )
+    assert "1 demande correspond à votre recherche" in " ".join(
+        texte(client_agent.get(URL, {"q": "carré"})).split()
+    )
+
+
 def test_default_sort_is_last_update_first(client_agent, file_variee):
     services.ecrire(demande=file_variee["libre"], by=file_variee["libre"].created_by, texte="Bonjour.")
     assert numeros(client_agent.get(URL))[0] == file_variee["libre"].numero

@@ -240,7 +240,10 @@ def test_parcours_complet_d_un_nouvel_exportateur(
     assert "SOPRANO/REX : vous êtes habilité au téléservice SOPRANO" in sujets
 
     # §3.3–§4 « Mon tableau de bord » → SOPRANO → « Origine » → « Déposer une demande » ------------
-    page.get_by_role("banner").get_by_role("link", name="Mon tableau de bord").click()
+    # « l'onglet déroulant sous votre compte utilisateur », then « Mon tableau de bord ».
+    compte = page.get_by_role("banner").get_by_role("navigation", name="Mon compte").first
+    compte.get_by_role("button", name="Claire Duvigneau").click()
+    compte.get_by_role("link", name="Mon tableau de bord").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon tableau de bord")
     expect(
         page.locator("#service-soprano").get_by_role("link", name="Accéder au service en ligne")

@@ -20,3 +20,15 @@ def test_import_of_the_official_file():
     assert "vins" in PositionTarifaire.objects.get(code="2204").libelle.lower()
     assert "café" in PositionTarifaire.objects.get(code="0901").libelle.lower()
     assert not PositionTarifaire.objects.filter(code__startswith="99").exists()
+
+
+@pytest.mark.django_db
+def test_on_the_official_nomenclature_vin_finds_wine_first_and_cafe_coffee_first():
+    """What an exporter of wine types (issue found in a browser: « vin » listed vinegar first)."""
+    from rex.nomenclature import search_nomenclature
+
+    import_nomenclature(path=official_file())
+    assert search_nomenclature("vin")[0]["code"] == "2204"
+    assert search_nomenclature("vins")[0]["code"] == "2204"
+    assert search_nomenclature("café")[0]["code"] in {"09", "0901"}
+    assert search_nomenclature("2204")[0]["code"] == "2204"

@@ -51,16 +51,17 @@ def test_a_dotted_or_longer_tariff_code_finds_its_heading(nomenclature):
 def test_words_match_without_accents_in_either_direction(nomenclature):
     assert codes("cafe") == ["09", "0901"]
     assert codes("café") == codes("CAFE") == ["09", "0901"]
-    assert codes("the") == ["09", "0902"]
+    assert codes("the") == ["0902", "09"], "the label that starts with the word first"
 
 
 def test_a_word_matches_the_start_of_label_words(nomenclature):
-    assert codes("vin") == ["22", "2204", "2209"]
+    # Whole word (« vins ») first, then the label that starts with it (« Vinaigres »), then the rest.
+    assert codes("vin") == ["2204", "2209", "22"]
     assert codes("inaigre") == []
 
 
 def test_every_word_must_match(nomenclature):
-    assert codes("machines") == ["84", "8452", "85", "8501"]
+    assert codes("machines") == ["8452", "85", "84", "8501"]
     assert codes("machines electriques") == ["85", "8501"]
     assert codes("machines coudre") == ["8452"]
 
@@ -72,7 +73,12 @@ def test_fewer_than_two_characters_find_nothing(nomenclature):
 
 
 def test_results_are_capped_by_limit(nomenclature):
-    assert codes("machines", limit=2) == ["84", "8452"]
+    assert codes("machines", limit=2) == ["8452", "85"]
+
+
+def test_a_typed_code_comes_first(nomenclature):
+    assert codes("2204") == ["2204"]
+    assert codes("22") == ["22", "2204", "2209"]
 
 
 def test_search_runs_two_queries_whatever_the_result(nomenclature, django_assert_num_queries):

@@ -53,7 +53,7 @@ def test_revoquer_records_ground_date_and_hearing(octroyee, agent):
     [
         ({"motif": "autre"}, "motif"),
         ({"droit_entendu_le": None}, "droit d'être entendu"),
-        ({"a_compter_du": COURRIER - datetime.timedelta(days=1)}, "ne peut précéder"),
+        ({"a_compter_du": COURRIER - datetime.timedelta(days=1)}, "ne peut pas prendre effet avant"),
     ],
 )
 def test_revoquer_refused_without_a_ground_or_the_hearing(octroyee, agent, kwargs, message):
@@ -102,3 +102,53 @@ def test_officer_revokes_through_the_back_office(octroyee, agent, client):
     assert Demande.objects.get(pk=octroyee.pk).statut == Statut.REVOQUEE
     client.post(reverse("agent:annuler_revocation", args=[octroyee.pk]), {"commentaire": ""})
     assert Demande.objects.get(pk=octroyee.pk).statut == Statut.OCTROYEE
+
+
+# ------------------------------------------------------------------ the dates of a revocation
+def _poster(client, octroyee, **dates):
+    return client.post(
+        reverse("agent:revoquer", args=[octroyee.pk]),
+        {"motif": "89-4", "confirmation": "on", **{k: v.isoformat() for k, v in dates.items()}},
+    )
+
+
+def test_a_revocation_cannot_take_effect_before_the_registration_is_valid(octroyee, agent, client):
+    client.force_login(agent)
+    veille = octroyee.date_validite - datetime.timedelta(days=1)
+    response = _poster(client, octroyee, droit_entendu_le=COURRIER, a_compter_du=veille)
+    page = unescape(response.content.decode())
+    attendu = (
+        "La révocation ne peut pas prendre effet avant la date de validité de l'enregistrement "
+        f"({octroyee.date_validite:%d/%m/%Y})."
+    )
+    assert attendu in page
+    assert Demande.objects.get(pk=octroyee.pk).statut == Statut.OCTROYEE
+
+
+def test_the_letter_of_the_right_to_be_heard_cannot_be_dated_in_the_future(octroyee, agent, client):
+    client.force_login(agent)
+    demain = AUJOURD_HUI + datetime.timedelta(days=1)
+    response = _poster(client, octroyee, droit_entendu_le=demain, a_compter_du=demain)
+    assert "il ne peut pas être daté dans le futur" in unescape(response.content.decode())
+    assert Demande.objects.get(pk=octroyee.pk).statut == Statut.OCTROYEE
+    with pytest.raises(services.ActionRefusee, match="daté dans le futur"):
+        revoquer(octroyee, agent, droit_entendu_le=demain, a_compter_du=demain)
+
+
+def test_a_revocation_dated_later_leaves_the_number_valid_until_that_day(octroyee, agent, client):
+    """The public check and the EU export tell the truth on every day (guide §7.3)."""
+    from rex import publication
+
+    effet = AUJOURD_HUI + datetime.timedelta(days=10)
+    demande = revoquer(octroyee, agent, a_compter_du=effet)
+    assert demande.statut == Statut.REVOQUEE
+
+    page = unescape(client.get(reverse("public:verifier"), {"numero": demande.numero_rex}).content.decode())
+    assert "Numéro REX valide" in page and "Numéro REX révoqué" not in page
+    assert f"révoqué à compter du {effet:%d/%m/%Y}" in page
+    exporte = "".join(publication.exporter("json"))
+    assert '"statut": "valide"' in exporte and f'"revoquee_le": "{effet.isoformat()}"' in exporte
+
+    veille = publication.donnees_publiques(demande, aujourd_hui=effet - datetime.timedelta(days=1))
+    jour = publication.donnees_publiques(demande, aujourd_hui=effet)
+    assert (veille["statut"], jour["statut"]) == (publication.VALIDE, publication.REVOQUE)
