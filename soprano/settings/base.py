@@ -3,6 +3,8 @@
 DATABASE_URL  PostgreSQL in CI and production; a SQLite file by default.
 REDIS_URL     Celery broker; without it tasks run in-process, right after the commit.
 EMAIL_URL     not used: EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT … as below (console by default).
+CLAMAV_URL    the clamd that scans uploads: unix:///var/run/clamav/clamd.ctl (default), tcp://clamav:3310,
+              or "aucun" (no scan: local use only, logged).
 """
 
 import os
@@ -136,6 +138,9 @@ STORAGES = {
 MEDIA_URL = None
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload is streamed to clamd before it is stored; unreachable or failing, the upload is refused.
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "unix:///var/run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT = 30  # seconds, per socket operation
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mails: console by default; SMTP (or any backend) from the environment in production.
