@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests).
+## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests),
+## ClamAV's clamd (the tests start their own).
 system-deps:
 	@./scripts/system-deps.sh
 
@@ -44,10 +45,15 @@ data: migrate
 	$(PY) manage.py load_demo
 
 ## Runs the app with the embedded defaults: SQLite, tasks in-process, e-mails on the console.
+## Uploads are scanned by Debian's clamd when its socket exists; otherwise CLAMAV_URL=aucun (logged).
+CLAMD_SOCKET := /var/run/clamav/clamd.ctl
 run: system-deps data
 	@SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
 	@# Without a broker, the periodic jobs (automatic rejection, e-mail retry) run beside the server.
-	@if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
+	@if [ -z "$$CLAMAV_URL" ]; then \
+	  if [ -S $(CLAMD_SOCKET) ]; then CLAMAV_URL=unix://$(CLAMD_SOCKET); else CLAMAV_URL=aucun; fi; \
+	fi; export CLAMAV_URL; \
+	if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis).
