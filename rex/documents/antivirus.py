@@ -10,13 +10,14 @@ import hashlib
 import io
 import logging
 import os
+import socket
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
+from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket, CommunicationError
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +33,25 @@ MESSAGE_INDISPONIBLE = (
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
+class _ClamdUnixSocket(ClamdUnixSocket):
+    """clamav_client 0.7.2 connects to a Unix socket before it sets the timeout: a clamd whose connection
+    queue is full would hang the upload for good. Here the timeout covers the connection too."""
+
+    def _init_socket(self) -> None:
+        try:
+            self.clamd_socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.clamd_socket.settimeout(self.timeout)
+            self.clamd_socket.connect(self.unix_socket)
+        except OSError as err:
+            raise CommunicationError(self._error_message(err)) from err
+
+
 def client(url: str) -> ClamdUnixSocket | ClamdNetworkSocket:
     """The clamd client for `unix:///path` or `tcp://host[:port]`; ImproperlyConfigured for anything else."""
     parts = urlsplit(url)
     timeout = settings.CLAMAV_TIMEOUT
     if parts.scheme == "unix" and parts.path and not parts.netloc:
-        return ClamdUnixSocket(parts.path, timeout=timeout)
+        return _ClamdUnixSocket(unquote(parts.path), timeout=timeout)
     if parts.scheme == "tcp" and parts.hostname:
         try:
             port = parts.port or PORT_CLAMD

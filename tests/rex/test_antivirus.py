@@ -4,6 +4,8 @@ CLAMAV_URL=aucun (local use only) uploads go through unscanned, and the log and 
 import copy
 import logging
 import socket
+import threading
+from contextlib import ExitStack
 from html import unescape
 
 from django.core.checks import run_checks
@@ -69,6 +71,36 @@ def test_silent_scanner_times_out_and_refuses(client, brouillon, stockage, setti
     assert not Document.objects.exists()
 
 
+def test_scanner_with_a_full_queue_times_out_and_refuses(settings, tmp_path):
+    """clamd overwhelmed: its socket's queue is full and the connection itself waits. It must time out as
+    well (run in a thread, so that a regression fails this test instead of hanging the session)."""
+    chemin = str(tmp_path / "plein.sock")
+    settings.CLAMAV_URL, settings.CLAMAV_TIMEOUT = f"unix://{chemin}", 0.5
+    resultat = {}
+
+    def analyser():
+        try:
+            antivirus.analyser(fichiers.pdf_simple(), "fiche.pdf")
+        except ValidationError as exc:
+            resultat["refus"] = exc
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sature, ExitStack() as en_attente:
+        sature.bind(chemin)
+        sature.listen(0)
+        while True:  # fill the queue
+            client = en_attente.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+            client.setblocking(False)
+            try:
+                client.connect(chemin)
+            except BlockingIOError:
+                break
+        fil = threading.Thread(target=analyser, daemon=True)
+        fil.start()
+        fil.join(timeout=10)
+    assert not fil.is_alive(), "the connection to clamd waited past CLAMAV_TIMEOUT"
+    assert resultat["refus"].code == "antivirus_indisponible"
+
+
 def test_unreachable_tcp_scanner_refuses(client, brouillon, settings):
     settings.CLAMAV_URL, settings.CLAMAV_TIMEOUT = "tcp://127.0.0.1:1", 2
     response = envoyer(client, brouillon, fichiers.pdf_simple())
@@ -122,6 +154,7 @@ def test_check_refuses_an_unreadable_url(settings):
     ("url", "classe", "cible"),
     [
         ("unix:///var/run/clamav/clamd.ctl", ClamdUnixSocket, "/var/run/clamav/clamd.ctl"),
+        ("unix:///tmp/clamd%20test.sock", ClamdUnixSocket, "/tmp/clamd test.sock"),
         ("tcp://clamav:3310", ClamdNetworkSocket, ("clamav", 3310)),
         ("tcp://10.0.0.5", ClamdNetworkSocket, ("10.0.0.5", 3310)),
     ],
