@@ -95,10 +95,12 @@ def libelles_acceptes() -> str:
 def nettoyer_nom(nom: str) -> str:
     """The name as stored and shown: without bidi or control characters, which are removed before any check
     so that the checks read what the user will see."""
-    nom = unicodedata.normalize("NFC", nom)
     nom = "".join(c for c in nom if c not in _CARACTERES_BIDI and unicodedata.category(c) != "Cc")
+    nom = unicodedata.normalize("NFC", nom)
     # Windows drops trailing dots and spaces: « x.exe. » would open as « x.exe ».
-    return nom.strip().rstrip(". ")
+    while (court := nom.strip().rstrip(".")) != nom:
+        nom = court
+    return nom
 
 
 def tronquer_nom(nom: str) -> str:
