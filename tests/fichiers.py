@@ -191,6 +191,18 @@ def docx(
     return archive(membres)
 
 
+def docx_milliard_de_rires() -> bytes:
+    """Entities in a DOCTYPE (« billion laughs »), in UTF-16: a byte search for `<!DOCTYPE` would miss it."""
+    types = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        '<!DOCTYPE Types [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">&b;</Types>'
+    ).encode("utf-16")
+    return archive(
+        {"[Content_Types].xml": types, "_rels/.rels": RELATIONS, "word/document.xml": document_word()}
+    )
+
+
 def docx_macros() -> bytes:
     return docx(word__vbaProject_bin=b"\xcc\x61" + b'Attribute VB_Name = "ThisDocument"' * 4)
 

@@ -7,8 +7,8 @@ one of them: they are the usual way an office document runs code.
 
 import io
 import struct
-import xml.etree.ElementTree as ET  # nosec B405 - DOCTYPE refused before parsing, see _types_de_contenu
 import zipfile
+from xml.parsers import expat
 
 import olefile
 
@@ -31,7 +31,7 @@ _TYPE_DE_PARTIE = {
     for parties in (PARTIES_PRINCIPALES, PARTIES_PRINCIPALES_MACROS)
     for type_mime, partie in parties.items()
 }
-_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 _TYPES_DE_CONTENU_MAX = 1024 * 1024
 # Content types and part names that carry VBA or Excel 4.0 macros.
 _MARQUES_MACROS_OOXML = ("macroenabled", "vbaproject", "macrosheet", "vbadata")
@@ -104,20 +104,34 @@ def type_archive(donnees: bytes) -> str | None:
 
 
 def _types_de_contenu(archive: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
-    """`[Content_Types].xml`: part name (lower case, no leading slash) → type, and extension → type."""
+    """`[Content_Types].xml`: part name (lower case, no leading slash) → type, and extension → type.
+
+    Read with expat, which stops at a DOCTYPE, whatever the encoding: without one there are no entities to
+    expand (« billion laughs ») nor to fetch.
+    """
     contenu = lire_membre(archive, "[Content_Types].xml", _TYPES_DE_CONTENU_MAX)
-    # Without a DOCTYPE there are no entities to expand nor to fetch: the parser is safe on what remains.
-    if contenu is None or b"<!DOCTYPE" in contenu or b"<!ENTITY" in contenu:
+    if contenu is None:
         raise _Invalide
+    surcharges: dict[str, str] = {}
+    defauts: dict[str, str] = {}
+
+    def element(nom: str, attributs: dict[str, str]) -> None:
+        if nom == f"{_CT} Override":
+            surcharges[attributs.get("PartName", "").lstrip("/").lower()] = attributs.get("ContentType", "")
+        elif nom == f"{_CT} Default":
+            defauts[attributs.get("Extension", "").lower()] = attributs.get("ContentType", "")
+
+    def doctype(*args) -> None:
+        raise _Invalide
+
+    lecteur = expat.ParserCreate(namespace_separator=" ")
+    lecteur.StartElementHandler = element
+    lecteur.StartDoctypeDeclHandler = doctype
+    lecteur.EntityDeclHandler = doctype
     try:
-        racine = ET.fromstring(contenu)  # nosec B314
-    except ET.ParseError as exc:
+        lecteur.Parse(contenu, True)
+    except expat.ExpatError as exc:
         raise _Invalide from exc
-    surcharges = {
-        e.get("PartName", "").lstrip("/").lower(): e.get("ContentType", "")
-        for e in racine.iter(f"{_CT}Override")
-    }
-    defauts = {e.get("Extension", "").lower(): e.get("ContentType", "") for e in racine.iter(f"{_CT}Default")}
     return surcharges, defauts
 
 

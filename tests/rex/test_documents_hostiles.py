@@ -117,6 +117,12 @@ HOSTILES = [
         "n'est pas un document Word valide",
         id="docx-sans-document",
     ),
+    pytest.param(
+        "statuts.docx",
+        fichiers.docx_milliard_de_rires,
+        "n'est pas un document Word valide",
+        id="docx-doctype",
+    ),
     pytest.param("fiche.pdf", lambda: fichiers.pdf_simple()[:-40], PDF_INVALIDE, id="pdf-tronque"),
     pytest.param("fiche.pdf", lambda: b"%PDF-1.4\n%%EOF\n", PDF_INVALIDE, id="pdf-sans-structure"),
     pytest.param("fiche.pdf", fichiers.pdf_chiffre, "est protégé (chiffré)", id="pdf-chiffre"),
