@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import FileResponse
-from django.template.defaultfilters import filesizeformat
 
 import magic
 
@@ -104,7 +103,7 @@ def verifier_document(fichier) -> DocumentVerifie:
     if fichier.size > maximum:
         raise refus(
             nom,
-            f"est trop volumineux ({filesizeformat(fichier.size)}) : la taille maximale est de "
+            f"est trop volumineux ({taille_lisible(fichier.size)}) : la taille maximale est de "
             f"{taille_lisible(maximum)}.",
             code="taille",
         )

@@ -8,7 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
 PDF, IMAGE, OOXML, ODF, OLE2 = "pdf", "image", "ooxml", "odf", "ole2"
 
@@ -79,9 +78,13 @@ def refus_polyglotte(nom: str) -> ValidationError:
 
 
 def taille_lisible(octets: int) -> str:
-    """« 10 Mo » for a whole number of megabytes (the limits), Django's wording otherwise."""
-    mega = 1024 * 1024
-    return f"{octets // mega} Mo" if octets % mega == 0 else filesizeformat(octets)
+    """« 10 Mo », « 10,5 Mo », « 300 Ko »: the limits and the sizes in one French wording (Django's
+    filesizeformat says « Mio »)."""
+    for unite, facteur in (("Go", 1024**3), ("Mo", 1024**2), ("Ko", 1024)):
+        if octets >= facteur:
+            valeur = f"{octets / facteur:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{valeur}\u00a0{unite}"
+    return f"{octets}\u00a0octets"
 
 
 def libelles_acceptes() -> str:

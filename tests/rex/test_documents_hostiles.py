@@ -89,7 +89,7 @@ HOSTILES = [
     ),
     pytest.param("ancien.ppt", fichiers.ppt_macros, MACROS, id="ppt-vba"),
     pytest.param(
-        "statuts.docx", fichiers.bombe_zip, "dépasserait 100 Mo une fois décompressé", id="bombe-200-mo"
+        "statuts.docx", fichiers.bombe_zip, "dépasserait 100\u00a0Mo une fois décompressé", id="bombe-200-mo"
     ),
     pytest.param(
         "statuts.docx",
@@ -254,7 +254,7 @@ def test_a_failed_database_write_leaves_no_file(brouillon, stockage, monkeypatch
 def test_the_form_lists_the_accepted_types_and_size_from_their_one_definition(client, brouillon, settings):
     settings.DOCUMENT_MAX_BYTES = 4 * 1024 * 1024
     page = unescape(client.get(reverse("rex:documents", args=[brouillon.pk])).content.decode())
-    assert "Taille maximale : 4 Mo." in page
+    assert "Taille maximale : 4\u00a0Mo." in page
     assert "PDF (.pdf), JPEG (.jpg, .jpeg), PNG (.png), Word (.doc, .docx), Excel (.xls, .xlsx)" in page
     assert f'accept="{",".join(EXTENSIONS_ACCEPTEES)}"' in page
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rex.documents.formats import EXTENSIONS_ACCEPTEES, nettoyer_nom, tronquer_nom, verifier_nom
+from rex.documents.formats import (
+    EXTENSIONS_ACCEPTEES,
+    nettoyer_nom,
+    taille_lisible,
+    tronquer_nom,
+    verifier_nom,
+)
 
 INVISIBLES = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
@@ -70,6 +76,19 @@ def test_names_refused(nom, code):
     with pytest.raises(ValidationError) as refus:
         verifier_nom(nom)
     assert refus.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("octets", "texte"),
+    [
+        (10 * 1024 * 1024, "10\u00a0Mo"),
+        (11010048, "10,5\u00a0Mo"),
+        (2048, "2\u00a0Ko"),
+        (12, "12\u00a0octets"),
+    ],
+)
+def test_sizes_read_in_french(octets, texte):
+    assert taille_lisible(octets) == texte
 
 
 def test_a_long_name_is_cut_before_its_extension():
