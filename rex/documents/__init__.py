@@ -118,8 +118,8 @@ def verifier_document(fichier) -> DocumentVerifie:
     verifier_definition(donnees, nom)
     antivirus.analyser(donnees, nom)
     type_mime = detecter_type(donnees)
-    format = FORMATS.get(type_mime)
-    if format is None:
+    fmt = FORMATS.get(type_mime)
+    if fmt is None:
         raise refus(
             nom,
             f"n'est pas d'un type accepté (son contenu est de type « {type_mime} ») : les formats acceptés "
@@ -128,7 +128,7 @@ def verifier_document(fichier) -> DocumentVerifie:
             code="type",
         )
     verifier_extension(nom, extension, type_mime)
-    _VERIFICATIONS[format.famille](donnees, nom, type_mime)
+    _VERIFICATIONS[fmt.famille](donnees, nom, type_mime)
     return DocumentVerifie(nom=tronquer_nom(nom), type_mime=type_mime)
 
 

@@ -65,11 +65,11 @@ _ERREURS_ZIP = (
 
 
 def _refus_macros(nom: str, type_mime: str):
-    format = FORMATS[type_mime]
+    fmt = FORMATS[type_mime]
     return refus(
         nom,
         "contient des macros, qui ne sont pas acceptées : enregistrez-le sans macros (au format "
-        f"{format.extensions[-1]}) ou en PDF, puis joignez-le de nouveau.",
+        f"{fmt.extensions[-1]}) ou en PDF, puis joignez-le de nouveau.",
         code="macros",
     )
 
@@ -93,8 +93,8 @@ def type_archive(donnees: bytes) -> str | None:
             noms = set(archive.namelist())
             if "mimetype" in noms:
                 mimetype = (lire_membre(archive, "mimetype", 200) or b"").decode("ascii", "replace").strip()
-                format = FORMATS.get(mimetype)
-                return mimetype if format and format.famille == ODF else None
+                fmt = FORMATS.get(mimetype)
+                return mimetype if fmt and fmt.famille == ODF else None
             if "[Content_Types].xml" in noms:
                 surcharges, _ = _types_de_contenu(archive)
                 return next((_TYPE_DE_PARTIE[t] for t in surcharges.values() if t in _TYPE_DE_PARTIE), None)

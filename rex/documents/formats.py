@@ -38,7 +38,7 @@ FORMATS = {
     "application/vnd.oasis.opendocument.spreadsheet": Format("OpenDocument tableur", (".ods",), ODF),
     "application/vnd.oasis.opendocument.presentation": Format("OpenDocument présentation", (".odp",), ODF),
 }
-EXTENSIONS_ACCEPTEES = tuple(extension for format in FORMATS.values() for extension in format.extensions)
+EXTENSIONS_ACCEPTEES = tuple(extension for fmt in FORMATS.values() for extension in fmt.extensions)
 
 # Extensions a stem may not hide (`x.php.jpg`): the accepted ones and those a server, a browser or a desktop
 # would run or open as something else. Any other dotted part is a plain word (`rapport.v2.pdf`).
@@ -90,8 +90,8 @@ def taille_lisible(octets: int) -> str:
 def libelles_acceptes() -> str:
     """« PDF (.pdf), JPEG (.jpg, .jpeg), … »: each label once, with its extensions."""
     par_libelle: dict[str, list[str]] = {}
-    for format in FORMATS.values():
-        par_libelle.setdefault(format.libelle, []).extend(format.extensions)
+    for fmt in FORMATS.values():
+        par_libelle.setdefault(fmt.libelle, []).extend(fmt.extensions)
     return ", ".join(f"{libelle} ({', '.join(extensions)})" for libelle, extensions in par_libelle.items())
 
 
@@ -142,11 +142,11 @@ def verifier_nom(nom: str) -> str:
 
 def verifier_extension(nom: str, extension: str, type_mime: str) -> None:
     """The extension must say what the content is: a PDF named `.docx` is refused."""
-    format = FORMATS[type_mime]
-    if extension not in format.extensions:
+    fmt = FORMATS[type_mime]
+    if extension not in fmt.extensions:
         raise refus(
             nom,
-            f"est un fichier {format.libelle} mais son extension est « {extension} » : renommez-le avec "
-            f"l'extension {' ou '.join(format.extensions)}, puis joignez-le de nouveau.",
+            f"est un fichier {fmt.libelle} mais son extension est « {extension} » : renommez-le avec "
+            f"l'extension {' ou '.join(fmt.extensions)}, puis joignez-le de nouveau.",
             code="extension_incoherente",
         )
