@@ -65,6 +65,14 @@ def pdf_puis_zip():
     return fichiers.pdf_simple() + fichiers.archive({"payload.exe": b"MZ" + b"\x00" * 64})
 
 
+CATALOGUE_FICHIER_JOINT = (
+    b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(facture.exe) << /Type /Filespec "
+    b"/F (facture.exe) >>] >> >> >>"
+)
+# Additional actions « before closing »: even a harmless GoTo is a trigger the viewer runs on its own.
+CATALOGUE_ACTIONS_AUTO = b"<< /Type /Catalog /Pages 2 0 R /AA << /WC << /S /GoTo /D [3 0 R /Fit] >> >> >>"
+CATALOGUE_XFA = b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA (<xdp:xdp/>) >> >>"
+
 VIRUS = "contient un virus ou un logiciel malveillant"
 MACROS = "contient des macros, qui ne sont pas acceptées"
 BOMBE = "bombe de décompression"
@@ -129,6 +137,19 @@ HOSTILES = [
     pytest.param("fiche.pdf", fichiers.pdf_open_action_javascript, ACTIF, id="pdf-openaction-javascript"),
     pytest.param("fiche.pdf", fichiers.pdf_launch, ACTIF, id="pdf-launch"),
     pytest.param("fiche.pdf", fichiers.pdf_javascript_dans_un_flux_d_objets, ACTIF, id="pdf-js-flux-objets"),
+    pytest.param(
+        "fiche.pdf",
+        partial(fichiers.pdf_simple, catalogue=CATALOGUE_FICHIER_JOINT),
+        ACTIF,
+        id="pdf-fichier-joint",
+    ),
+    pytest.param(
+        "fiche.pdf",
+        partial(fichiers.pdf_simple, catalogue=CATALOGUE_ACTIONS_AUTO),
+        ACTIF,
+        id="pdf-actions-auto",
+    ),
+    pytest.param("fiche.pdf", partial(fichiers.pdf_simple, catalogue=CATALOGUE_XFA), ACTIF, id="pdf-xfa"),
     pytest.param("fiche.pdf", pdf_puis_zip, POLYGLOTTE, id="pdf-puis-zip"),
     pytest.param("photo.png", fichiers.png_inondation, "est une image trop grande", id="png-inondation"),
     pytest.param(
