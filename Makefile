@@ -36,7 +36,8 @@ $(KEYS):
 	@umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@echo "Clé locale créée : $@"
 
-## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests).
+## System libraries: WeasyPrint (pango, harfbuzz), libmagic (document types), chromium (browser tests),
+## ClamAV's clamd (the tests start their own).
 system-deps:
 	@./scripts/system-deps.sh
 
@@ -59,11 +60,16 @@ data: migrate
 	@$(LOCAL_ENV) $(PY) manage.py load_demo
 
 ## Runs the app with the embedded defaults: SQLite, tasks in-process, e-mails on the console.
+## Uploads are scanned by Debian's clamd when its socket exists; otherwise CLAMAV_URL=aucun (logged).
+CLAMD_SOCKET := /var/run/clamav/clamd.ctl
 run: system-deps data
 	@$(LOCAL_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(LOCAL_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py demo_logins
 	@# Without a broker, the periodic jobs (automatic rejection, e-mail retry) run beside the server.
 	@export $(LOCAL_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	if [ -z "$$CLAMAV_URL" ]; then \
+	  if [ -S $(CLAMD_SOCKET) ]; then CLAMAV_URL=unix://$(CLAMD_SOCKET); else CLAMAV_URL=aucun; fi; \
+	fi; export CLAMAV_URL; \
 	if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -12,6 +12,7 @@ from dsfr.utils import dsfr_input_class_attr
 
 from accounts.models import BureauDouane, Entreprise
 from rex import selectors
+from rex.documents import EXTENSIONS_ACCEPTEES, aide_formulaire
 from rex.models import (
     Activite,
     CadrePreferentiel,
@@ -335,14 +336,11 @@ class DocumentForm(forms.Form):
     template_name = "dsfr/form_snippet.html"
     bound_field_class = DsfrBoundField
 
+    # An empty file is refused by rex.documents, with the file's name, like every other refusal.
     fichier = forms.FileField(
         label="Parcourir",
-        help_text="Formats acceptés : PDF, JPEG, PNG, documents bureautiques (Word, Excel, "
-        "OpenDocument). Taille maximale : 10 Mo.",
-        error_messages={
-            "required": "Choisissez le fichier à joindre.",
-            "empty": "Ce fichier est vide.",
-        },
+        allow_empty_file=True,
+        error_messages={"required": "Choisissez le fichier à joindre."},
     )
     nom = forms.CharField(
         label="Nom du document",
@@ -353,6 +351,9 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Both read the one list of formats and the size limit (rex.documents.formats, settings).
+        self.fields["fichier"].help_text = aide_formulaire()
+        self.fields["fichier"].widget.attrs["accept"] = ",".join(EXTENSIONS_ACCEPTEES)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 

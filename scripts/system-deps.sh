@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system libraries the project needs, when they are missing (Debian/Ubuntu).
 set -euo pipefail
-pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core)
+# clamav-daemon: the tests start their own clamd (tests/conftest.py); clamav brings clamscan and sigtool.
+pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core
+  clamav clamav-daemon)
 # Debian's own Python builds venvs only with its -venv package (ensurepip).
 for version in 3.11 3.12; do
   if dpkg -s "python$version" >/dev/null 2>&1; then pkgs+=("python$version-venv"); fi

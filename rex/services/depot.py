@@ -92,26 +92,43 @@ def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marcha
 
 
 # ------------------------------------------------------------------ documents
-@transaction.atomic
-def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Document:
-    """Attaches a checked document; refused once the request is no longer editable."""
-    demande = verrouiller(demande)
+def _documents_modifiables(demande: Demande) -> None:
     if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee(
             f"Impossible d'ajouter un document à une demande au statut « {demande.get_statut_display()} »."
         )
-    type_mime = verifier_document(fichier)
-    document = Document(
-        demande=demande,
-        nom=nom.strip(),
-        nom_original=fichier.name[:255],
-        type_mime=type_mime,
-        taille=fichier.size,
-        ajoute_par=by,
-    )
-    document.fichier.save(fichier.name, fichier, save=False)
-    document.save()
-    Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
+
+
+def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Document:
+    """Attaches a checked document; refused once the request is no longer editable.
+
+    The file is checked (content, antivirus) before the row is locked, since a scan takes time, and it is
+    written to storage only once accepted and the status checked again under the lock. If the database write
+    or the commit fails after the file was written, the file is removed: a refused or failed upload leaves
+    nothing on disk (called outside any transaction, as the view does, the commit is this function's own).
+    """
+    _documents_modifiables(demande)
+    verifie = verifier_document(fichier)
+    document = None
+    try:
+        with transaction.atomic():
+            demande = verrouiller(demande)
+            _documents_modifiables(demande)
+            document = Document(
+                demande=demande,
+                nom=nom.strip(),
+                nom_original=verifie.nom,
+                type_mime=verifie.type_mime,
+                taille=fichier.size,
+                ajoute_par=by,
+            )
+            document.fichier.save(verifie.nom, fichier, save=False)
+            document.save()
+            Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
+    except BaseException:
+        if document is not None and document.fichier.name:
+            document.fichier.storage.delete(document.fichier.name)
+        raise
     return document
 
 

@@ -6,6 +6,8 @@ SECRET_KEY    required (a French error at startup without it), unless DEBUG is a
 HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS, Secure cookies.
               `make run` sets HTTPS=0 for the local server on 127.0.0.1.
 EMAIL_URL     not used: EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT … as below (console by default).
+CLAMAV_URL    the clamd that scans uploads: unix:///var/run/clamav/clamd.ctl (default), tcp://clamav:3310,
+              or "aucun" (no scan: local use only, logged).
 """
 
 import os
@@ -176,6 +178,9 @@ STORAGES = {
 MEDIA_URL = None
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every upload is streamed to clamd before it is stored; unreachable or failing, the upload is refused.
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "unix:///var/run/clamav/clamd.ctl")
+CLAMAV_TIMEOUT = 30  # seconds, per socket operation
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mails: console by default; SMTP (or any backend) from the environment in production.

@@ -12,6 +12,7 @@ from guardian.core import ObjectPermissionChecker
 
 from rex import actions, services
 from rex.models import Demande, Evenement, Statut
+from tests import fichiers
 from tests.agent.conftest import deposer, messages_de, texte
 from tests.factories import (
     BureauDouaneFactory,
@@ -29,7 +30,7 @@ URL = reverse("agent:deposer_papier")
 ATTESTATION = "J'atteste disposer du formulaire papier (annexe 22-06 bis) complété et signé par l'opérateur"
 COMMENTAIRE = "Dépôt par le service sur formulaire papier (annexe 22-06 bis)"
 MENTION = "Déposée par le service sur formulaire papier"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = fichiers.pdf_simple()
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """« Gérer les documents de la demande »: checked by content, size-limited, served only to those allowed."""
 
-import io
-import zipfile
 from html import unescape
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,25 +8,14 @@ from django.urls import reverse
 import pytest
 
 from rex.models import Document
+from tests import fichiers
 from tests.factories import DemandeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-    b"\x00\x00IEND\xaeB`\x82"
-)
+PDF = fichiers.pdf_simple()
+PNG = fichiers.image("PNG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
-
-
-def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><document/>')
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -53,7 +40,7 @@ def upload(client, demande, name, content, nom="Fiche produit"):
         ("photo.png", PNG, "image/png"),
         (
             "statuts.docx",
-            docx_bytes(),
+            fichiers.docx(),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
     ],
