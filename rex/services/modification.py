@@ -6,12 +6,13 @@ the usual flow (information request, complement, 30-day rule). Validating M make
 Only the rubrique 2 courriel and rubriques 4, 5 and 6 may change.
 """
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from rex import emails, pdf, permissions, validation
-from rex.models import Contact, Demande, Evenement, LigneMarchandise, Statut
+from rex.models import Contact, Demande, Document, Evenement, LigneMarchandise, Statut
 from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
 from rex.services.depot import prochain_numero
 
@@ -36,9 +37,23 @@ def differences(modification: Demande) -> dict[str, bool]:
     return {champ: avant[champ] != apres[champ] for champ in CHAMPS_MODIFIABLES}
 
 
-@transaction.atomic
 def preparer_modification(*, enregistrement: Demande, by: User) -> Demande:
-    """« Demander des modifications de cet enregistrement »: a draft copy, or the one in progress."""
+    """« Demander des modifications de cet enregistrement »: a draft copy, or the one in progress.
+
+    The documents come along, each as a file of its own (the holder may remove some or add others; the
+    registration keeps its own); if the copy fails, the files already copied are removed.
+    """
+    fichiers_copies: list = []
+    try:
+        with transaction.atomic():
+            return _preparer_modification(enregistrement=enregistrement, by=by, fichiers=fichiers_copies)
+    except BaseException:
+        for fichier in fichiers_copies:
+            fichier.storage.delete(fichier.name)
+        raise
+
+
+def _preparer_modification(*, enregistrement: Demande, by: User, fichiers: list) -> Demande:
     enregistrement = verrouiller(enregistrement)
     autoriser(by, enregistrement, "demander_modification")
     en_cours = enregistrement.modifications.filter(statut=Statut.BROUILLON).first()
@@ -73,9 +88,27 @@ def preparer_modification(*, enregistrement: Demande, by: User) -> Demande:
         LigneMarchandise(demande=copie, ordre=m.ordre, code=m.code, description=m.description)
         for m in enregistrement.marchandises.all()
     )
+    for document in enregistrement.documents.all():
+        fichiers.append(_copier_document(document, copie))
     permissions.accorder_acces(copie)
     evenement(copie, by=by, kind=Evenement.Kind.CREATION, modification_de=enregistrement.numero_rex)
     return copie
+
+
+def _copier_document(document: Document, demande: Demande):
+    """The document attached to `demande` too, in a stored file of its own; returns that file."""
+    copie = Document(
+        demande=demande,
+        nom=document.nom,
+        nom_original=document.nom_original,
+        type_mime=document.type_mime,
+        taille=document.taille,
+        ajoute_par=document.ajoute_par,
+    )
+    with document.fichier.open("rb") as source:
+        copie.fichier.save(document.nom_original, File(source), save=False)
+    copie.save()
+    return copie.fichier
 
 
 def soumettre_modification(*, modification: Demande, by: User, commentaire: str) -> Demande:

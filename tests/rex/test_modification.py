@@ -155,3 +155,75 @@ def test_holder_can_modify_a_registration_filed_by_its_representative(client):
     assert client.get(reverse("rex:modification", args=[brouillon.pk])).status_code == 200
     client.force_login(transitaire)
     assert client.get(reverse("rex:modification", args=[brouillon.pk])).status_code == 200
+
+
+# ------------------------------------------------------------------ documents (issue: lost on modification)
+def _joindre(demande, nom="Extrait Kbis", contenu=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.fichiers import pdf_simple
+
+    fichier = SimpleUploadedFile("kbis.pdf", contenu or pdf_simple(nom.encode()))
+    return services.ajouter_document(demande=demande, by=demande.created_by, fichier=fichier, nom=nom)
+
+
+@pytest.fixture
+def enregistrement_avec_document():
+    from tests.fichiers import pdf_simple
+
+    demande = DemandeFactory(complete=True)
+    _joindre(demande, "Extrait Kbis", pdf_simple(b"Kbis"))
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    return services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+
+
+def test_the_documents_are_carried_into_the_modification_as_files_of_their_own(enregistrement_avec_document):
+    enregistrement = enregistrement_avec_document
+    original = enregistrement.documents.get()
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    copie = brouillon.documents.get()
+    assert (copie.nom, copie.nom_original, copie.type_mime, copie.taille) == (
+        original.nom, original.nom_original, original.type_mime, original.taille,
+    )  # fmt: skip
+    assert copie.fichier.name != original.fichier.name
+    with copie.fichier.open("rb") as a, original.fichier.open("rb") as b:
+        assert a.read() == b.read()
+    # Removing it from the modification leaves the registration's document and file untouched.
+    services.supprimer_document(document=copie, by=enregistrement.created_by)
+    assert enregistrement.documents.count() == 1
+    assert original.fichier.storage.exists(original.fichier.name)
+
+
+def test_validated_modification_has_the_documents_and_the_former_version_keeps_its_own(
+    enregistrement_avec_document,
+):
+    enregistrement = enregistrement_avec_document
+    agent = UserFactory(service=enregistrement.service)
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    _joindre(brouillon, "Nouveaux statuts")
+    brouillon.courriel = "nouveau@exemple.fr"
+    brouillon.save()
+    modification = services.soumettre_modification(
+        modification=brouillon, by=enregistrement.created_by, commentaire="Nouvelle adresse."
+    )
+    modification = services.valider_modification(modification=modification, by=agent)
+    assert sorted(modification.documents.values_list("nom", flat=True)) == [
+        "Extrait Kbis",
+        "Nouveaux statuts",
+    ]
+    ancienne = Demande.objects.get(pk=enregistrement.pk)
+    assert ancienne.statut == Statut.VERSION_ANTERIEURE
+    assert list(ancienne.documents.values_list("nom", flat=True)) == ["Extrait Kbis"]
+
+
+def test_abandoning_the_modification_draft_deletes_only_its_copies(
+    enregistrement_avec_document, django_capture_on_commit_callbacks
+):
+    enregistrement = enregistrement_avec_document
+    original = enregistrement.documents.get()
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    copie = brouillon.documents.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.abandonner(demande=brouillon, by=enregistrement.created_by)
+    assert not copie.fichier.storage.exists(copie.fichier.name)
+    assert original.fichier.storage.exists(original.fichier.name)

@@ -288,3 +288,32 @@ def test_an_incomplete_modification_is_completed_like_a_request(client, enregist
     client.post(response["Location"], {"complements": "Attestation jointe."})
     assert statut(modification) == Statut.EN_ETUDE
     assert statut(enregistrement) == Statut.MODIFICATION_DEMANDEE
+
+
+def test_the_modification_form_and_recap_list_the_registrations_documents(client):
+    """Issue found in a browser: the recap said « Aucun document joint » and version 2 had none."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.fichiers import pdf_simple
+
+    demande = DemandeFactory(complete=True)
+    services.ajouter_document(
+        demande=demande,
+        by=demande.created_by,
+        fichier=SimpleUploadedFile("kbis.pdf", pdf_simple(b"Kbis")),
+        nom="Extrait Kbis",
+    )
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    enregistrement = services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+    client.force_login(enregistrement.created_by)
+    modification = demander(client, enregistrement)
+    formulaire = page(client.get(reverse("rex:modification", args=[modification.pk])))
+    assert "Extrait Kbis" in formulaire and "Aucun document joint" not in formulaire
+    client.post(
+        reverse("rex:modification", args=[modification.pk]),
+        form_data(
+            modification, courriel="nouveau@exemple.fr", commentaire="Nouvelle adresse.", action="continuer"
+        ),
+    )
+    recap = page(client.get(reverse("rex:recapitulatif_modification", args=[modification.pk])))
+    assert "Extrait Kbis" in recap and "Aucun document joint" not in recap
