@@ -210,11 +210,13 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
         POST=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
     ),
-    # Any habilitated operator files (a representative for a client); « Reprendre plus tard » saves.
+    # Any habilitated operator files; a representative for a client under mandate only (« Raison
+    # sociale »). « Reprendre plus tard » saves the draft. Another operator has no « Raison sociale ».
     "rex:deposer": Ligne(
+        ayant_droit="representant",
         GET=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
-        POST=(LOGIN, DASH, fait("rex:accueil"), fait("rex:accueil"), BACK, fait("rex:accueil"), DASH),
-        data=_formulaire_vide(),
+        POST=(LOGIN, DASH, fait("rex:accueil"), E422, BACK, fait("rex:accueil"), DASH),
+        data={**_formulaire_vide(), "titulaire": "client"},
     ),
     "rex:detail": Ligne(
         objet="deposee",
@@ -592,12 +594,12 @@ class Monde:
             self.titulaires[nom] = enregistrement.created_by
         # A request filed by a customs representative for his client under mandate.
         self.representant = UserFactory(representant=True)
-        client = MandatFactory(representant=self.representant.entreprise).represente
+        self.client = MandatFactory(representant=self.representant.entreprise).represente
         self.demandes["representee"] = services.soumettre(
-            demande=demande_representee(self.representant, client, bureau=self.service),
+            demande=demande_representee(self.representant, self.client, bureau=self.service),
             by=self.representant,
         )
-        self.titulaires["representee"] = UserFactory(habilite=True, entreprise=client)
+        self.titulaires["representee"] = UserFactory(habilite=True, entreprise=self.client)
         self.admin_kwargs = self._objets_admin()
         # A session for each user, opened once: logging in again for every cell would cost most of it.
         utilisateurs = [*self.roles.values(), *self.titulaires.values()]
@@ -670,6 +672,7 @@ class Monde:
             "departement": self.departement.pk,
             "autre_service": self.autre_service.pk,
             "papier": self.papier.eori,
+            "client": self.client.pk,
         }
         return {cle: references.get(valeur, valeur) for cle, valeur in ligne.data.items()}
 
