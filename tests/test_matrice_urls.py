@@ -138,6 +138,8 @@ def _formulaire_vide() -> dict:
 AUJOURD_HUI = datetime.date.today()
 TOUS = len(ROLES)  # the same outcome for every role
 
+# Each tuple: (anonyme, non_certifie, autre_operateur, representant_sans_mandat, agent_autre_service,
+#              ayant_droit, staff)
 MATRICE: dict[str, Ligne] = {
     # ---- accounts: public pages, sign-up, login, password (guide §3.2)
     "accounts:home": Ligne(GET=(OK,) * TOUS, POST=(OK,) * TOUS),
@@ -163,6 +165,7 @@ MATRICE: dict[str, Ligne] = {
         POST=(fait("accounts:login"),) * TOUS,
         data={"email": "inactif@exemple.fr"},
     ),
+    # Already logged in: to « Mon tableau de bord », an officer to his back-office.
     "accounts:login": Ligne(
         ayant_droit="visiteur",
         GET=(OK, DASH, DASH, DASH, BACK, OK, DASH),
