@@ -186,21 +186,6 @@ def test_request_without_departement_shows_error(client):
     assert not DemandeHabilitation.objects.exists()
 
 
-@pytest.mark.parametrize("traits", [{}, {"habilite": True}])
-def test_request_refused_when_not_certified_or_already_habilitated(client, traits):
-    client.force_login(UserFactory(**traits))
-    response = client.post(
-        reverse("accounts:demander_habilitation"), {"departement": DepartementFactory().pk}
-    )
-    assert response.status_code == 302
-    assert not DemandeHabilitation.objects.exists()
-
-
-def test_request_is_post_only(client):
-    client.force_login(UserFactory(certifie=True))
-    assert client.get(reverse("accounts:demander_habilitation")).status_code == 405
-
-
 def test_service_refuses_officer():
     with pytest.raises(services.HabilitationImpossible):
         services.demander_habilitation(user=UserFactory(agent=True), departement=DepartementFactory())

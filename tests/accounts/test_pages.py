@@ -29,14 +29,6 @@ def test_home_for_operator_links_dashboard(client):
     assert "Mon tableau de bord" in texte(client.get(reverse("accounts:home")))
 
 
-@pytest.mark.parametrize("name", ["dashboard", "soprano_home"])
-def test_anonymous_is_sent_to_login(client, name):
-    url = reverse(f"accounts:{name}")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
-
-
 @pytest.mark.parametrize("name", ["dashboard", "soprano_home", "services"])
 def test_officer_is_sent_to_back_office(client, name):
     client.force_login(UserFactory(agent=True))

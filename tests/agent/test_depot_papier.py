@@ -202,25 +202,6 @@ def test_eori_with_an_active_request_is_refused(client_agent, service):
     assert Demande.objects.count() == 1
 
 
-@pytest.mark.parametrize("trait", ["habilite", "representant"])
-def test_operator_gets_404_on_the_officer_urls(client, titulaire, trait):
-    client.force_login(UserFactory(**{trait: True}))
-    assert client.get(URL).status_code == 404
-    assert client.post(URL, {"eori": titulaire.eori, "attestation": "on"}).status_code == 404
-    assert not Demande.objects.exists()
-
-
-def test_officers_still_never_reach_the_other_operator_pages(client_agent, brouillon):
-    for url in (
-        reverse("rex:accueil"),
-        reverse("rex:deposer"),
-        reverse("rex:detail", args=[brouillon.pk]),
-        reverse("rex:completer", args=[brouillon.pk]),
-    ):
-        response = client_agent.get(url)
-        assert (response.status_code, response.url) == (302, reverse("agent:file")), url
-
-
 # ------------------------------------------------------------------ who reaches the paper draft
 def urls_brouillon(demande) -> list[str]:
     return [

@@ -28,13 +28,6 @@ def connected(client, vins):
     return client
 
 
-def test_login_is_required(client, vins):
-    response = client.get(URL, {"q": "vin"})
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
 def test_json_when_asked_by_the_accept_header(connected):
     response = connected.get(URL, {"q": "vin"}, headers={"Accept": "application/json"})
 

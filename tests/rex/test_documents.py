@@ -9,7 +9,7 @@ import pytest
 
 from rex.models import Document
 from tests import fichiers
-from tests.factories import DemandeFactory, UserFactory
+from tests.factories import DemandeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,15 +81,6 @@ def test_a_file_too_big_is_refused(client, brouillon, settings):
 def test_name_is_required(client, brouillon):
     response = upload(client, brouillon, "fiche.pdf", PDF, nom="")
     assert "Donnez un nom au document." in unescape(response.content.decode())
-
-
-def test_someone_elses_document_is_a_404(client, brouillon):
-    upload(client, brouillon, "fiche.pdf", PDF)
-    document = Document.objects.get()
-    client.force_login(UserFactory(habilite=True))
-    assert client.get(reverse("rex:document", args=[brouillon.pk, document.pk])).status_code == 404
-    assert client.post(reverse("rex:supprimer_document", args=[brouillon.pk, document.pk])).status_code == 404
-    assert Document.objects.exists()
 
 
 def test_document_of_another_request_through_my_request_is_a_404(client, brouillon):

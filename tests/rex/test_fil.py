@@ -72,7 +72,3 @@ def test_the_thread_stays_open_once_granted(client, demande):
     client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "Merci."})
     assert Message.objects.filter(demande=demande).count() == 1
     assert Demande.objects.get(pk=demande.pk).statut == Statut.OCTROYEE
-
-
-def test_writing_needs_a_post(client, demande):
-    assert client.get(reverse("rex:ecrire", args=[demande.pk])).status_code == 405

@@ -233,10 +233,3 @@ def test_abandonner_deletes_everything_after_confirmation(client, operateur):
     assert not Demande.objects.filter(pk=demande.pk).exists()
     assert not Contact.objects.exists()
     assert not Evenement.objects.exists()
-
-
-def test_someone_elses_draft_is_a_404(client, operateur):
-    other = DemandeFactory(complete=True)
-    for name in ("rex:formulaire", "rex:recapitulatif", "rex:abandonner", "rex:documents"):
-        assert client.get(reverse(name, args=[other.pk])).status_code == 404
-    assert client.post(reverse("rex:formulaire", args=[other.pk]), {}).status_code == 404

@@ -73,18 +73,6 @@ def test_the_button_is_offered_on_a_granted_registration_only(client, enregistre
     assert response.status_code == 302 and not Demande.objects.filter(version_precedente=autre).exists()
 
 
-def test_another_company_gets_404(client, enregistrement):
-    modification = demander(client, enregistrement)
-    client.force_login(UserFactory(habilite=True))
-    for url in (
-        reverse("rex:demander_modification", args=[enregistrement.pk]),
-        reverse("rex:modification", args=[modification.pk]),
-        reverse("rex:recapitulatif_modification", args=[modification.pk]),
-    ):
-        assert client.get(url).status_code == 404, url
-        assert client.post(url, {"action": "continuer"}).status_code == 404, url
-
-
 def test_the_form_shows_only_the_modifiable_fields_and_ignores_the_others(client, enregistrement):
     modification = demander(client, enregistrement)
     again = demander(client, enregistrement)

@@ -106,16 +106,6 @@ def test_granted_shows_the_rex_number_and_dates(client, demande, agent):
     assert f'href="{reverse("rex:imprimer", args=[demande.pk])}">Imprimer l\'autorisation</a>' in html
 
 
-def test_someone_elses_request_is_a_404_on_every_url(client, demande):
-    client.force_login(UserFactory(habilite=True))
-    for name in ("detail", "completer", "complement", "dupliquer", "abandonner", "formulaire"):
-        assert client.get(reverse(f"rex:{name}", args=[demande.pk])).status_code == 404, name
-    for name in ("complement", "dupliquer", "abandonner", "ecrire", "formulaire"):
-        response = client.post(reverse(f"rex:{name}", args=[demande.pk]), {"texte": "x", "complements": "x"})
-        assert response.status_code == 404, name
-    assert Demande.objects.filter(pk=demande.pk).exists()
-
-
 def test_rex_home_stays_constant_with_incomplete_requests(client):
     transitaire = UserFactory(representant=True)
     client.force_login(transitaire)

@@ -322,17 +322,6 @@ def test_export_queries_are_constant():
     assert compter() == petit
 
 
-@pytest.mark.parametrize("nom", ["public:export_json", "public:export_csv"])
-def test_export_endpoints_refuse_anonymous_and_non_staff(client, nom):
-    enregistrement()
-    response = client.get(reverse(nom))
-    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    client.force_login(UserFactory(habilite=True))
-    assert client.get(reverse(nom)).status_code == 404
-    client.force_login(UserFactory(agent=True))
-    assert client.get(reverse(nom)).status_code == 404
-
-
 def test_export_endpoints_serve_staff_an_attachment(client):
     demande = enregistrement()
     client.force_login(UserFactory(is_staff=True))
