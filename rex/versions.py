@@ -30,6 +30,22 @@ def versions(visibles, demande: Demande) -> list[Demande]:
     return chaine if len(chaine) > 1 else []
 
 
+STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
+
+
+def modification_en_cours(visibles, demande: Demande) -> Demande | None:
+    """The modification of the registration `demande` being instructed, among the requests `visibles`
+    (a queryset scoped to the user), or None: one query, only for a registration in « Modification
+    demandée »."""
+    if demande.statut != Statut.MODIFICATION_DEMANDEE:
+        return None
+    return (
+        visibles.filter(version_precedente_id=demande.pk, statut__in=STATUTS_EN_INSTRUCTION)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def marques(modification: Demande, recap: dict) -> dict:
     """The orange marks of the recap: the changed rubriques, the new or changed rows, the removed ones."""
     precedente = modification.version_precedente

@@ -23,7 +23,7 @@ from rex.forms import (
     marchandises_formset,
 )
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
-from rex.versions import marques, versions
+from rex.versions import marques, modification_en_cours, versions
 
 ACTIONS_LIGNES = {"contacts", "marchandises"}
 
@@ -31,7 +31,7 @@ ACTIONS_LIGNES = {"contacts", "marchandises"}
 def _demande(request, pk: int) -> Demande:
     return get_object_or_404(
         selectors.demandes_formulaire(request.user).select_related(
-            "titulaire", "representant", "bureau", "service"
+            "titulaire", "representant", "bureau", "service", "version_precedente"
         ),
         pk=pk,
     )
@@ -329,6 +329,7 @@ def detail(request, pk: int):
         return redirect("rex:formulaire", pk=demande.pk)
     possibles = actions.actions_possibles(request.user, demande)
     recap = _recap(demande)
+    visibles = selectors.demandes_operateur(request.user)
     return render(
         request,
         "rex/detail.html",
@@ -345,7 +346,8 @@ def detail(request, pk: int):
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
-            "versions": versions(selectors.demandes_operateur(request.user), demande),
+            "versions": versions(visibles, demande),
+            "modification_en_cours": modification_en_cours(visibles, demande),
             **recap,
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),

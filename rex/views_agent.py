@@ -6,6 +6,7 @@ through one rex.services function, and the buttons shown are exactly rex.actions
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,7 @@ from rex.forms_agent import (
     ValiderModificationForm,
 )
 from rex.models import Demande
-from rex.versions import versions
+from rex.versions import STATUTS_EN_INSTRUCTION, marques, modification_en_cours, versions
 
 PAR_PAGE = 25
 
@@ -64,7 +65,16 @@ def file(request):
         request.GET or None, agents=list(selectors.agents_du_service(user)), compteurs=compteurs, user=user
     )
     filtres = form.filtres() if form.is_bound else {}
-    page = _page(selectors.file_agent(user, **filtres), request)
+    page = _page(selectors.file_agent(user, **filtres).select_related("version_precedente"), request)
+    # A registration in « Modification demandée » leads to its modification being instructed (one query).
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch(
+            "modifications",
+            queryset=Demande.objects.filter(statut__in=STATUTS_EN_INSTRUCTION).order_by("-created_at"),
+            to_attr="modifications_en_cours",
+        ),
+    )
     return render(
         request,
         "agent/file.html",
@@ -136,7 +146,7 @@ def historique(request):
 def _demande(request, pk: int) -> Demande:
     return get_object_or_404(
         selectors.demandes_agent(request.user).select_related(
-            "titulaire", "representant", "bureau", "service", "agent"
+            "titulaire", "representant", "bureau", "service", "agent", "version_precedente"
         ),
         pk=pk,
     )
@@ -158,6 +168,12 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
                 "ouvert": action.nom == nom_lie,
             }
         )
+    recap = {
+        "contacts_lignes": list(demande.contacts.all()),
+        "marchandises_lignes": list(demande.marchandises.all()),
+        "cadres": list(demande.cadres.all()),
+        "documents": list(demande.documents.all()),
+    }
     return render(
         request,
         "agent/detail.html",
@@ -166,10 +182,10 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "demande": demande,
             "jours_restants": demande.jours_restants(),
             "actions_agent": boutons,
-            "contacts_lignes": list(demande.contacts.all()),
-            "marchandises_lignes": list(demande.marchandises.all()),
-            "cadres": list(demande.cadres.all()),
-            "documents": list(demande.documents.all()),
+            **recap,
+            # A modification shows in orange what it changes in the registration (guide §7.2).
+            **(marques(demande, recap) if demande.est_modification else {}),
+            "modification_en_cours": modification_en_cours(selectors.demandes_agent(request.user), demande),
             "evenements": demande.evenements.select_related("acteur"),
             "versions": versions(selectors.demandes_agent(request.user), demande),
             "messages_fil": demande.messages.all(),
