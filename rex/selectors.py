@@ -164,3 +164,18 @@ def demande_active_existe(titulaire: Entreprise, *, sauf: Demande | None = None)
         # A modification does not compete with the registration it modifies.
         qs = qs.exclude(pk__in=[sauf.pk, sauf.version_precedente_id])
     return qs.exists()
+
+
+def abandon_connu(user, pk: int) -> Evenement | None:
+    """The trace of the abandoned request `pk`, for those who knew it: the holder's company or its
+    representative, or the service in charge; None for anyone else (the link is then simply unknown)."""
+    if not user.is_authenticated:
+        return None
+    trace = Evenement.objects.filter(kind=Evenement.Kind.ABANDON, payload__demande_id=pk).first()
+    if trace is None:
+        return None
+    if user.service_id is not None and user.service_id == trace.service_id:
+        return trace
+    if user.entreprise_id is not None and user.entreprise_id in trace.payload.get("entreprises", []):
+        return trace
+    return None

@@ -5,6 +5,9 @@ no template tag, so that nothing in it can fail while the service is failing.
 """
 
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+from rex.selectors import abandon_connu
 
 RETRY_AFTER_SECONDS = 60
 
@@ -29,7 +32,19 @@ def acces_refuse(request, exception=None):
 
 
 def page_introuvable(request, exception=None):
-    return _erreur(request, "404.html", 404, "Page introuvable")
+    """The 404 page; on an abandoned request's old link, those who knew the request are told so."""
+    contexte = {"title": "Page introuvable", "code": 404, "abandon": _abandon(request)}
+    return render(request, "404.html", contexte, status=404)
+
+
+def _abandon(request):
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.namespace not in {"rex", "agent"} or not isinstance(match.kwargs.get("pk"), int):
+        return None
+    return abandon_connu(request.user, match.kwargs["pk"])
 
 
 def csrf_refuse(request, reason=""):

@@ -281,6 +281,9 @@ def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
                 kind=Evenement.Kind.ABANDON,
                 avant=demande.statut,
                 commentaire=(commentaire or "").strip(),
+                # Who may be told, on the request's old link, that it was abandoned (rex.selectors).
+                demande_id=demande.pk,
+                entreprises=[pk for pk in (demande.titulaire_id, demande.representant_id) if pk],
             )
             service = demande.service
             if service is not None and service.courriel:

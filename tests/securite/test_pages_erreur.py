@@ -74,3 +74,27 @@ def test_500_is_a_static_french_page():
 def test_the_500_template_has_no_template_logic():
     gabarit = (Path(settings.BASE_DIR) / "templates" / "500.html").read_text()
     assert "{%" not in gabarit and "{{" not in gabarit
+
+
+def test_an_abandoned_requests_old_link_tells_those_who_knew_it(client, django_capture_on_commit_callbacks):
+    from rex import services
+
+    demande = DemandeFactory(complete=True)
+    demande = services.soumettre(demande=demande, by=demande.created_by)
+    pk, numero, titulaire = demande.pk, demande.numero, demande.created_by
+    agent = UserFactory(service=demande.service)
+    services.abandonner(demande=demande, by=titulaire)
+    message = f"La demande {numero} a été abandonnée le"
+
+    client.force_login(titulaire)
+    response = client.get(reverse("rex:detail", args=[pk]))
+    assert response.status_code == 404
+    assert message in lu(response)
+    client.force_login(agent)
+    assert message in lu(client.get(reverse("agent:detail", args=[pk])))
+    # Anyone else reads the plain 404: not even the number is disclosed.
+    client.force_login(UserFactory(habilite=True))
+    inconnu = lu(client.get(reverse("rex:detail", args=[pk])))
+    assert numero not in inconnu and "Page introuvable" in inconnu
+    client.logout()
+    assert numero not in lu(client.get(reverse("rex:detail", args=[pk]), follow=True))
