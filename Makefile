@@ -18,7 +18,7 @@ DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsaf
 	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test quality security system-deps services install migrate data worker beat bench clean
+.PHONY: run test test-fast quality security system-deps services install migrate data worker beat bench clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
@@ -77,6 +77,10 @@ run: system-deps data
 test: system-deps install
 	DJANGO_SETTINGS_MODULE=soprano.settings.test $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest
+
+## The edit-test loop: no browser, no Celery worker, no slow test (CI runs them all with `make test`).
+test-fast: install
+	$(BIN)/pytest -m "not browser and not worker and not slow" $(ARGS)
 
 quality: install
 	$(BIN)/ruff check .
