@@ -5,6 +5,8 @@ in an operator's paper form (guide §5, « À noter »): they reach only their s
 and are sent back to the back-office afterwards.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,16 +18,22 @@ from accounts.access import est_agent, operateur_habilite_ou_agent_required, ope
 from rex import actions, pdf, selectors, services, validation, views_agent
 from rex.documents import servir_document
 from rex.forms import (
+    BOUTONS_DEMANDE,
+    LIGNES_MAX,
     AbandonForm,
+    AffichageForm,
+    Bouton,
+    BoutonForm,
     ComplementForm,
     DocumentForm,
+    MessageForm,
+    NouvelleLigneForm,
     contacts_formset,
     marchandises_formset,
+    message_lignes_max,
 )
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
 from rex.versions import marques, versions
-
-ACTIONS_LIGNES = {"contacts", "marchandises"}
 
 
 def _demande(request, pk: int) -> Demande:
@@ -52,6 +60,7 @@ def _page_demande(request, demande: Demande):
 
 
 @operateur_habilite_required
+@require_GET
 def accueil(request):
     """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
     « Mes demandes rejetées »."""
@@ -92,29 +101,51 @@ def formulaire(request, pk: int):
         return redirect("rex:detail", pk=demande.pk)
     if request.method == "POST":
         return _enregistrer(request, demande)
-    if request.GET.get("valider"):
+    valider, ajouter = AffichageForm(request.GET).valeurs()
+    if valider:
         formulaire = validation.verifier(demande)
     else:
-        ajouter = request.GET.get("ajouter")
-        extra = {}
-        if ajouter in ACTIONS_LIGNES:
-            # One more empty row than shown by default (a request without rows shows one).
-            extra = {ajouter: 1 if getattr(demande, ajouter).exists() else 2}
-        formulaire = validation.construire(demande, extra=extra)
+        formulaire = validation.construire(demande, extra=lignes_en_plus(request, demande, ajouter))
     return _afficher(request, demande, formulaire)
 
 
+def lignes_en_plus(request, demande: Demande, rubrique: str) -> dict[str, int]:
+    """« Ajouter une ligne + » without JavaScript: one more empty row than shown (a rubrique without rows
+    shows one), unless the rubrique already holds its maximum, which the user is told."""
+    if not rubrique:
+        return {}
+    nombre = getattr(demande, rubrique).count() if demande.pk else 0
+    if nombre >= LIGNES_MAX[rubrique]:
+        messages.warning(request, message_lignes_max(rubrique))
+        return {}
+    return {rubrique: 1 if nombre else 2}
+
+
+def bouton_presse(request, boutons: tuple[str, ...]) -> Bouton | None:
+    """The button pressed on the request form or the modification form; None (and the error told) when
+    the value is not one of the form's buttons."""
+    form = BoutonForm(request.POST, boutons=boutons)
+    if form.is_valid():
+        return form.cleaned_data["action"]
+    messages.error(request, form.errors["action"][0])
+    return None
+
+
 def _enregistrer(request, demande: Demande):
-    action = request.POST.get("action", "reprendre")
-    if action == "abandonner":
+    bouton = bouton_presse(request, BOUTONS_DEMANDE)
+    if bouton is None:
+        formulaire = validation.construire(demande, data=request.POST)
+        formulaire.is_valid()
+        return _afficher(request, demande, formulaire, status=422)
+    if bouton.nom == "abandonner":
         if demande.pk:
             return redirect("rex:abandonner", pk=demande.pk)
         messages.info(request, "Votre projet de demande a été abandonné : rien n'a été enregistré.")
         return redirect("rex:accueil")
     data = request.POST.copy()
-    if action.startswith("supprimer:"):
+    if bouton.nom == "supprimer":
         # The trash icon without JavaScript: the row is marked deleted and the draft saved.
-        data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
+        data[f"{bouton.ligne}-DELETE"] = "on"
     formulaire = validation.construire(demande, data=data)
     if not formulaire.is_valid():
         messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
@@ -135,11 +166,11 @@ def _enregistrer(request, demande: Demande):
             return _page_demande(request, demande)
         return _accueil(request)
     url = reverse("rex:formulaire", args=[demande.pk])
-    if action == "valider":
+    if bouton.nom == "valider":
         if validation.verifier(demande).is_valid():
             return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
-    if reponse := redirection_lignes(action, url, demande):
+    if reponse := redirection_lignes(bouton, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(
@@ -163,16 +194,15 @@ def _enregistrer(request, demande: Demande):
     return redirect(f"{reverse('rex:accueil')}#brouillons")
 
 
-def redirection_lignes(action: str, url: str, demande: Demande):
+def redirection_lignes(bouton: Bouton, url: str, demande: Demande):
     """After a save: back to the rows added or deleted (« Ajouter une ligne + », trash icon without
-    JavaScript), or on to « Gérer les documents de la demande »; None for the other actions."""
-    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
-        prefix = action.removeprefix("ajouter:")
-        return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action.startswith("supprimer:"):
-        prefix = action.removeprefix("supprimer:").split("-")[0]
-        return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action == "documents":
+    JavaScript), or on to « Gérer les documents de la demande »; None for the other buttons."""
+    ancre = {"contacts": "#rubrique-4", "marchandises": "#rubrique-5"}
+    if bouton.nom == "ajouter":
+        return redirect(f"{url}?ajouter={bouton.rubrique}{ancre[bouton.rubrique]}")
+    if bouton.nom == "supprimer":
+        return redirect(f"{url}{ancre[bouton.rubrique]}")
+    if bouton.nom == "documents":
         return redirect("rex:documents", pk=demande.pk)
     return None
 
@@ -210,8 +240,9 @@ def _derniere_demande_complement(demande: Demande) -> Evenement | None:
 
 
 def _libelles_nomenclature(forms) -> None:
-    """Shows the official label under each code already typed (one query)."""
-    codes = {str(f["code"].value() or "") for f in forms}
+    """Shows the official label under each code already typed (one query per table); a value that is not
+    a code (a refused one, a NUL …) is never looked up."""
+    codes = {code for f in forms if re.fullmatch(r"[0-9]{2}|[0-9]{4}", code := str(f["code"].value() or ""))}
     libelles = dict(PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle")) | dict(
         Chapitre.objects.filter(code__in=codes).values_list("code", "libelle")
     )
@@ -226,10 +257,17 @@ def ligne(request, prefixe: str):
     factory = {"contacts": contacts_formset, "marchandises": marchandises_formset}.get(prefixe)
     if factory is None:
         raise Http404
-    try:
-        index = max(0, min(int(request.GET.get(f"{prefixe}-TOTAL_FORMS", "0")), 999))
-    except ValueError:
-        index = 0
+    compte = NouvelleLigneForm(request.GET, rubrique=prefixe)
+    if not compte.is_valid():
+        # No row; the reason is shown under « Ajouter une ligne + » (htmx swaps it out of band).
+        response = render(
+            request,
+            "rex/_ligne_refusee.html",
+            {"prefixe": prefixe, "erreurs": compte.errors["TOTAL_FORMS"]},
+        )
+        response["HX-Reswap"] = "none"
+        return response
+    index = compte.cleaned_data["TOTAL_FORMS"]
     formset = factory(0)(instance=Demande(), prefix=prefixe)
     form = formset.form(
         prefix=formset.add_prefix(index),
@@ -327,6 +365,11 @@ def detail(request, pk: int):
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
+    return _afficher_detail(request, demande)
+
+
+def _afficher_detail(request, demande: Demande, *, message: MessageForm | None = None, status: int = 200):
+    """The request page; after a refused message, the thread's form shows it with its error."""
     possibles = actions.actions_possibles(request.user, demande)
     recap = _recap(demande)
     return render(
@@ -343,6 +386,7 @@ def detail(request, pk: int):
             "evenements": demande.evenements.select_related("acteur"),
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
+            "form_fil": message or MessageForm(),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
             "versions": versions(selectors.demandes_operateur(request.user), demande),
@@ -350,6 +394,7 @@ def detail(request, pk: int):
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
         },
+        status=status,
     )
 
 
@@ -370,17 +415,29 @@ def imprimer(request, pk: int):
 @operateur_habilite_required
 @require_POST
 def ecrire(request, pk: int):
-    """« Fil de discussion » (guide §6.1): a message to the service in charge, at every stage."""
+    """« Fil de discussion » (guide §6.1): a message to the service in charge, at every stage.
+
+    A refused message comes back in the form, with its error, on the request page (422).
+    """
     demande = _demande(request, pk)
+    fil = f"{reverse('rex:detail', args=[demande.pk])}#fil"
+    raison = actions.refus(request.user, demande, "ecrire_operateur")
+    if raison:
+        messages.error(request, raison)
+        return redirect(fil)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["texte"][0])
+        return _afficher_detail(request, demande, message=form, status=422)
     try:
-        services.ecrire(demande=demande, by=request.user, texte=request.POST.get("texte", ""))
+        services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request, "Votre message a été envoyé au service en charge du traitement de la demande."
         )
-    return redirect(f"{reverse('rex:detail', args=[demande.pk])}#fil")
+    return redirect(fil)
 
 
 @operateur_habilite_required

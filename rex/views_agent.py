@@ -142,8 +142,11 @@ def _demande(request, pk: int) -> Demande:
     )
 
 
-def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
-    """The request page; after an invalid action form, that form is shown open with its errors."""
+def _afficher(
+    request, demande: Demande, *, nom_lie: str = "", form_lie=None, message: EcrireForm | None = None
+):
+    """The request page; after an invalid action form, that form is shown open with its errors; after a
+    refused message, the thread's form shows it with its error (422)."""
     possibles = actions.actions_possibles(request.user, demande)
     boutons = []
     for action in possibles:
@@ -174,9 +177,11 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "versions": versions(selectors.demandes_agent(request.user), demande),
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("agent:ecrire", args=[demande.pk]),
+            "form_fil": message or EcrireForm(),
             "peut_ecrire": any(action.nom == "ecrire_service" for action in possibles),
             "imprimable": pdf.imprimable(demande),
         },
+        status=422 if message is not None else 200,
     )
 
 
@@ -341,12 +346,19 @@ def annuler_revocation(request, pk: int):
 @agent_required
 @require_POST
 def ecrire(request, pk: int):
-    """« Fil de discussion » from the service side; the operator is e-mailed (after commit)."""
+    """« Fil de discussion » from the service side; the operator is e-mailed (after commit).
+
+    A refused message comes back in the form, with its error, on the request page (422).
+    """
     demande = _demande(request, pk)
+    refus = actions.refus(request.user, demande, "ecrire_service")
+    if refus:
+        messages.error(request, refus)
+        return retour(request, pk)
     form = EcrireForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["texte"][0])
-        return redirect(reverse("agent:detail", args=[pk]) + "#fil")
+        return _afficher(request, demande, message=form)
     try:
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:

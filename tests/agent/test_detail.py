@@ -136,6 +136,18 @@ def test_officer_writes_on_a_granted_request_too(client_agent, deposee, agent):
     assert Demande.objects.get(pk=deposee.pk).statut == Statut.OCTROYEE
 
 
+def test_a_nul_in_the_officers_message_is_refused_and_kept(client_agent, deposee):
+    url = reverse("agent:ecrire", args=[deposee.pk])
+    response = client_agent.post(url, {"texte": "Joindre\x00 les statuts."})
+    assert response.status_code == 422
+    assert messages_de(response) == [
+        "Ce champ contient un caractère non autorisé (caractère nul, U+0000) : supprimez-le, par exemple en "
+        "saisissant à nouveau le texte au lieu de le coller."
+    ]
+    assert "les statuts." in texte(response)
+    assert not Message.objects.exists()
+
+
 def test_empty_message_is_refused(client_agent, deposee, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_agent.post(reverse("agent:ecrire", args=[deposee.pk]), {"texte": "   "})
