@@ -572,6 +572,18 @@ class AffichageForm(DsfrForm):
         return bool(self.cleaned_data.get("valider")), self.cleaned_data.get("ajouter") or ""
 
 
+class RechercheNomenclatureForm(DsfrForm):
+    """The search-as-you-type of rubrique 5 (a GET form): an invalid query searches nothing."""
+
+    q = forms.CharField(required=False, max_length=200)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("json", "JSON")])
+
+    def recherche(self) -> tuple[str, bool]:
+        """(the query, whether `?format=json` asks for JSON), the invalid values left out."""
+        self.is_valid()
+        return self.cleaned_data.get("q", ""), self.cleaned_data.get("format") == "json"
+
+
 class NouvelleLigneForm(DsfrForm):
     """« Ajouter une ligne + » with htmx: the rubrique's row count (its TOTAL_FORMS), below the maximum."""
 
