@@ -227,6 +227,7 @@ class EntrepriseForm(forms.ModelForm):
             "code_postal",
             "ville",
             "pays",
+            "telephone",
             "est_representant_en_douane",
         )
 

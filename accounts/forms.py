@@ -5,10 +5,9 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from dsfr.forms import DsfrBaseForm
-
 from accounts import selectors
 from accounts.models import Departement, User
+from soprano.saisie import ChoixModele, DsfrForm, borner
 
 MESSAGE_COMPTE_INACTIF = (
     "Votre compte n'est pas encore activé : cliquez sur le lien du courriel d'activation "
@@ -17,8 +16,13 @@ MESSAGE_COMPTE_INACTIF = (
 )
 
 
-class FormulaireDsfr(DsfrBaseForm):
-    """DSFR rendering; the non-field errors appear once, in the error summary above the form."""
+# Longer than any password a manager generates; refuses a 100,000-character one before hashing it.
+LONGUEUR_MOT_DE_PASSE = 128
+
+
+class FormulaireDsfr(DsfrForm):
+    """DSFR rendering, hostile input refused (soprano.saisie); the non-field errors appear once, in the
+    error summary above the form."""
 
     template_name = "accounts/_form.html"
 
@@ -56,6 +60,8 @@ class SignupForm(FormulaireDsfr, auth_forms.UserCreationForm):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
         self.fields["password2"].help_text = "Saisissez le même mot de passe, pour vérification."
+        for name in ("password1", "password2"):
+            borner(self.fields[name], LONGUEUR_MOT_DE_PASSE)
 
     def _post_clean(self):
         # Django reports the password rules under the confirmation field; show them under
@@ -78,6 +84,7 @@ class LoginForm(FormulaireDsfr, auth_forms.AuthenticationForm):
         self.fields["username"].label = "Identifiant"
         self.fields["username"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].label = "Mot de passe"
+        borner(self.fields["password"], LONGUEUR_MOT_DE_PASSE)
 
     def clean(self):
         try:
@@ -124,12 +131,23 @@ class SetPasswordForm(FormulaireDsfr, auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password2"].help_text = "Saisissez le même mot de passe, pour vérification."
+        for name in ("new_password1", "new_password2"):
+            borner(self.fields[name], LONGUEUR_MOT_DE_PASSE)
+
+
+class RechercheServicesForm(FormulaireDsfr):
+    """The search bar of « Services en ligne » (a GET form): an invalid query searches nothing."""
+
+    q = forms.CharField(label="Rechercher un service", required=False, max_length=100)
+
+    def recherche(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 class DemandeHabilitationForm(FormulaireDsfr):
     """« Demander mon habilitation »: the PAE of the chosen département receives the request."""
 
-    departement = forms.ModelChoiceField(
+    departement = ChoixModele(
         label="Votre département",
         queryset=Departement.objects.none(),
         empty_label="Sélectionnez votre département",

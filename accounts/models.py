@@ -62,6 +62,13 @@ class Entreprise(models.Model):
     code_postal = models.CharField("code postal", max_length=10)
     ville = models.CharField("ville", max_length=100)
     pays = models.CharField("pays", max_length=2, default="FR")
+    telephone = models.CharField(
+        "téléphone",
+        max_length=30,
+        blank=True,
+        help_text="Proposé dans les demandes déposées par l'entreprise (rubrique 2, ou rubrique 3 pour un "
+        "représentant en douane).",
+    )
     est_representant_en_douane = models.BooleanField("représentant en douane", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

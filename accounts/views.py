@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import selectors
 from accounts import services as account_services
@@ -21,6 +21,7 @@ from accounts.forms import (
     DemandeHabilitationForm,
     LoginForm,
     PasswordResetForm,
+    RechercheServicesForm,
     ResendActivationForm,
     SetPasswordForm,
     SignupForm,
@@ -35,6 +36,7 @@ MESSAGE_LIEN_RENVOYE = (
 )
 
 
+@require_safe
 def home(request):
     return render(request, "accounts/home.html", {"title": "Accueil"})
 
@@ -60,6 +62,7 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form, "title": "S'inscrire"})
 
 
+@require_safe
 def signup_done(request):
     return render(
         request,
@@ -170,6 +173,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @operateur_required
+@require_safe
 def dashboard(request):
     """« Mon tableau de bord »: the services of a certified account, or how to get certified."""
     user = request.user
@@ -186,6 +190,7 @@ def dashboard(request):
     )
 
 
+@require_safe
 def services(request):
     """The services catalogue, its search bar and the habilitation form (guide §3.2.3.1)."""
     if est_agent(request.user):
@@ -194,7 +199,7 @@ def services(request):
 
 
 def _catalogue(request, *, form=None):
-    q = request.GET.get("q", "").strip()[:100]
+    q = RechercheServicesForm(request.GET).recherche()
     user = request.user
     context = {
         "title": "Services en ligne",
@@ -254,6 +259,7 @@ def demander_habilitation(request):
 
 
 @operateur_required
+@require_safe
 def soprano_home(request):
     """SOPRANO home (§3.4): « Origine – Entrer dans le domaine d'activité » once habilitated."""
     user = request.user

@@ -73,6 +73,13 @@ ACTIONS = {
             SERVICE,
             transition="demander_complement",
         ),
+        # Guide §5 « À noter »: a request filed on paper may be completed on paper; the service keys it in.
+        Action(
+            "completer_depot_papier",
+            "Enregistrer le complément reçu sur papier",
+            SERVICE,
+            transition="transmettre_complement",
+        ),
         Action("rejeter", "Rejeter", SERVICE, transition="rejeter"),
         Action("octroyer", "Octroyer", SERVICE, transition="octroyer"),
         Action(
@@ -146,6 +153,11 @@ def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | Non
             "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
             "en douane, ou possible après un rejet ou une révocation (guide, point 6.3)."
         )
+    if nom == "completer_depot_papier" and not demande.depot_papier:
+        return (
+            "Action « Enregistrer le complément reçu sur papier » impossible : la demande n'a pas été "
+            "déposée sur formulaire papier ; le demandeur la complète en ligne."
+        )
     if nom == "abandonner_depot_papier" and not demande.depot_papier:
         return "Action « Abandonner » impossible : ce brouillon n'est pas un dépôt sur formulaire papier."
     if nom == "octroyer" and demande.est_modification:
@@ -167,6 +179,12 @@ def _peut_dupliquer(user, demande: Demande) -> bool:
     if user.entreprise is not None and user.entreprise.est_representant_en_douane:
         return True
     return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
+
+
+def nom_complement(user) -> str:
+    """Completing an « Incomplète » request: online by the holder's side, or, for a request filed on
+    paper, by the service in charge, from the complement received on paper."""
+    return "completer_depot_papier" if user.service_id is not None else "completer"
 
 
 def nom_abandon(user) -> str:

@@ -1,10 +1,12 @@
 """The request form (guide §5.2): lenient when saved as a draft, strict when validated."""
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, validate_email
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from dsfr.forms import DsfrBoundField
@@ -14,6 +16,7 @@ from accounts.models import BureauDouane, Entreprise
 from rex import selectors
 from rex.documents import EXTENSIONS_ACCEPTEES, aide_formulaire
 from rex.models import (
+    LONGUEUR_TEXTE,
     Activite,
     CadrePreferentiel,
     Chapitre,
@@ -22,6 +25,7 @@ from rex.models import (
     LigneMarchandise,
     PositionTarifaire,
 )
+from soprano.saisie import ChoixModele, ChoixModeleMultiple, DsfrForm, SaisieControlee
 
 REQUIRED = "Ce champ est obligatoire."
 MESSAGE_UN_REX_PAR_EORI = (
@@ -49,8 +53,17 @@ def validate_courriel(value: str) -> None:
         ) from exc
 
 
-class DsfrModelForm(forms.ModelForm):
-    """A ModelForm rendered with the DSFR field templates."""
+# The rows a rubrique holds at most (« Ajouter une ligne + » stops there), and what they are.
+LIGNES_MAX = {"contacts": 20, "marchandises": 100}
+LIGNES = {"contacts": "personnes de contact (rubrique 4)", "marchandises": "marchandises (rubrique 5)"}
+
+
+def message_lignes_max(rubrique: str) -> str:
+    return f"Vous pouvez indiquer au plus {LIGNES_MAX[rubrique]} {LIGNES[rubrique]} : supprimez des lignes."
+
+
+class DsfrModelForm(SaisieControlee, forms.ModelForm):
+    """A ModelForm rendered with the DSFR field templates; hostile input refused (soprano.saisie)."""
 
     template_name = "dsfr/form_snippet.html"
     bound_field_class = DsfrBoundField
@@ -158,6 +171,7 @@ class DemandeForm(StrictMixin, DsfrModelForm):
             "representant_telephone": forms.TextInput(attrs={"inputmode": "tel"}),
             "representant_courriel": forms.TextInput(attrs={"inputmode": "email"}),
         }
+        field_classes = {"bureau": ChoixModele, "titulaire": ChoixModele, "cadres": ChoixModeleMultiple}
 
     # Every field of rubriques 1, 2, 3, 6 and 7 is required at validation.
     required_when_strict = tuple(Meta.fields)
@@ -244,10 +258,21 @@ class MarchandiseForm(StrictMixin, DsfrModelForm):
         return code
 
 
+MESSAGE_NOMBRE_LIGNES = (
+    "Le nombre de lignes transmis pour cette rubrique n'est pas valide : rechargez la page, puis saisissez "
+    "à nouveau les lignes."
+)
+
+
 class LignesFormSet(BaseInlineFormSet):
-    """Rows of a rubrique: at least one row when strict; rows are kept in the order shown."""
+    """Rows of a rubrique: at least one row when strict; rows are kept in the order shown.
+
+    At most LIGNES_MAX rows (`max_num`, `absolute_max` and `validate_max` are set by the factories below):
+    a posted count above it builds no more rows and is refused; a negative or non-numeric count too.
+    """
 
     min_message = ""
+    default_error_messages = {"missing_management_form": MESSAGE_NOMBRE_LIGNES}
 
     def __init__(self, *args, strict: bool = False, **kwargs):
         self.strict = strict
@@ -260,6 +285,14 @@ class LignesFormSet(BaseInlineFormSet):
         setattr(form.instance, self.fk.name, self.instance)
         return form
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The row's hidden id: checked before its query, like every model choice (soprano.saisie).
+        cle = form.fields[self._pk_field.name]
+        form.fields[self._pk_field.name] = ChoixModele(
+            cle.queryset, initial=cle.initial, required=False, widget=cle.widget
+        )
+
     def lignes(self):
         return [
             form
@@ -270,6 +303,10 @@ class LignesFormSet(BaseInlineFormSet):
         ]
 
     def clean(self):
+        # Django takes any integer for the counts: a negative one would drop the rows silently.
+        compte = self.management_form.cleaned_data
+        if compte[TOTAL_FORM_COUNT] < 0 or compte[INITIAL_FORM_COUNT] < 0:
+            raise ValidationError(MESSAGE_NOMBRE_LIGNES, code="nombre_lignes")
         super().clean()
         if self.strict and not self.lignes() and not any(f.errors for f in self.forms):
             raise ValidationError(self.min_message)
@@ -277,10 +314,12 @@ class LignesFormSet(BaseInlineFormSet):
 
 class ContactFormSet(LignesFormSet):
     min_message = "Indiquez au moins une personne de contact (rubrique 4)."
+    default_error_messages = {"too_many_forms": message_lignes_max("contacts")}
 
 
 class MarchandiseFormSet(LignesFormSet):
     min_message = "Indiquez au moins une marchandise (rubrique 5)."
+    default_error_messages = {"too_many_forms": message_lignes_max("marchandises")}
 
     def clean(self):
         super().clean()
@@ -313,24 +352,30 @@ class MarchandiseFormSet(LignesFormSet):
             vus.add(code)
 
 
-def contacts_formset(extra: int):
+def _lignes_formset(model, form, formset, prefix: str, extra: int):
+    maximum = LIGNES_MAX[prefix]
     return inlineformset_factory(
-        Demande, Contact, form=ContactForm, formset=ContactFormSet, extra=extra, can_delete=True
+        Demande,
+        model,
+        form=form,
+        formset=formset,
+        extra=extra,
+        can_delete=True,
+        max_num=maximum,
+        absolute_max=maximum,
+        validate_max=True,
     )
+
+
+def contacts_formset(extra: int):
+    return _lignes_formset(Contact, ContactForm, ContactFormSet, "contacts", extra)
 
 
 def marchandises_formset(extra: int):
-    return inlineformset_factory(
-        Demande,
-        LigneMarchandise,
-        form=MarchandiseForm,
-        formset=MarchandiseFormSet,
-        extra=extra,
-        can_delete=True,
-    )
+    return _lignes_formset(LigneMarchandise, MarchandiseForm, MarchandiseFormSet, "marchandises", extra)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(SaisieControlee, forms.Form):
     """« Gérer les documents de la demande »: « Parcourir », a name, « Ajouter »."""
 
     template_name = "dsfr/form_snippet.html"
@@ -371,16 +416,14 @@ class DemandeDeposeeForm(DemandeForm):
         self.fields.pop("titulaire", None)
 
 
-class ComplementForm(forms.Form):
+class ComplementForm(DsfrForm):
     """« Compléments apportés à la demande » (guide §6.2): mandatory before « Transmettre le complément »."""
-
-    template_name = "dsfr/form_snippet.html"
-    bound_field_class = DsfrBoundField
 
     complements = forms.CharField(
         label="Compléments apportés à la demande",
         help_text="Précisez au service en charge du traitement de votre demande les données que vous avez "
         "modifiées ou les documents que vous avez joints.",
+        max_length=LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "La case « Compléments apportés à la demande » est obligatoire : précisez au service "
@@ -388,17 +431,9 @@ class ComplementForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for visible in self.visible_fields():
-            dsfr_input_class_attr(visible)
 
-
-class AbandonForm(forms.Form):
+class AbandonForm(DsfrForm):
     """« Abandonner la demande » (guide §6.4): an optional comment to the service."""
-
-    template_name = "dsfr/form_snippet.html"
-    bound_field_class = DsfrBoundField
 
     commentaire = forms.CharField(
         label="Commentaire (facultatif)",
@@ -406,11 +441,6 @@ class AbandonForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for visible in self.visible_fields():
-            dsfr_input_class_attr(visible)
 
 
 class ModificationForm(StrictMixin, DsfrModelForm):
@@ -433,6 +463,7 @@ class ModificationForm(StrictMixin, DsfrModelForm):
             "courriel": DemandeForm.Meta.widgets["courriel"],
             "cadres": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"cadres": ChoixModeleMultiple}
 
     required_when_strict = ("courriel", "cadres")
     validators_when_strict = {"courriel": validate_courriel}
@@ -442,11 +473,8 @@ class ModificationForm(StrictMixin, DsfrModelForm):
         self.fields["cadres"].queryset = CadrePreferentiel.objects.filter(actif=True)
 
 
-class CommentaireModificationForm(forms.Form):
+class CommentaireModificationForm(DsfrForm):
     """« Commentaire » (guide §7.2): what the operator wants changed, mandatory to submit."""
-
-    template_name = "dsfr/form_snippet.html"
-    bound_field_class = DsfrBoundField
 
     commentaire = forms.CharField(
         label="Commentaire",
@@ -460,7 +488,113 @@ class CommentaireModificationForm(forms.Form):
         },
     )
 
+    def saisi(self) -> bool:
+        """Whether the page had the field (the form of a modification being completed has none)."""
+        return self.add_prefix("commentaire") in self.data
+
+
+class MessageForm(DsfrForm):
+    """« Fil de discussion » (guide §6.1): a message, from either side."""
+
+    texte = forms.CharField(
+        label="Votre message",
+        max_length=LONGUEUR_TEXTE,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Le message est obligatoire."},
+    )
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_%s_message")
         super().__init__(*args, **kwargs)
-        for visible in self.visible_fields():
-            dsfr_input_class_attr(visible)
+
+
+# ------------------------------------------------------------------ the buttons and the links of the form
+@dataclass(frozen=True)
+class Bouton:
+    """The button pressed: its name, and for a row button its rubrique and the row's index."""
+
+    nom: str
+    rubrique: str = ""
+    rang: int | None = None
+
+    @property
+    def ligne(self) -> str:
+        """The row's prefix (« contacts-2 »)."""
+        return f"{self.rubrique}-{self.rang}"
+
+
+BOUTONS_DEMANDE = ("reprendre", "valider", "documents", "abandonner")
+BOUTONS_MODIFICATION = ("reprendre", "continuer", "documents")
+
+
+class BoutonForm(DsfrForm):
+    """The button pressed on the request form or the modification form (its `action`): one of `boutons`,
+    « Ajouter une ligne + » (`ajouter:<rubrique>`) or, without JavaScript, a row's trash icon
+    (`supprimer:<rubrique>-<n>`, n below the rubrique's maximum). None pressed: « Reprendre plus tard »."""
+
+    action = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, *args, boutons: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.boutons = boutons
+
+    def clean_action(self) -> Bouton:
+        action = self.cleaned_data["action"] or "reprendre"
+        if action in self.boutons:
+            return Bouton(action)
+        nom, _, cible = action.partition(":")
+        if nom == "ajouter" and cible in LIGNES_MAX:
+            return Bouton(nom, cible)
+        rubrique, _, rang = cible.partition("-")
+        if (
+            nom == "supprimer"
+            and rubrique in LIGNES_MAX
+            and re.fullmatch(r"[0-9]{1,3}", rang)
+            and int(rang) < LIGNES_MAX[rubrique]
+        ):
+            return Bouton(nom, rubrique, int(rang))
+        raise ValidationError(
+            "Ce bouton n'est pas reconnu : rien n'a été enregistré. Choisissez l'un des boutons du "
+            "formulaire.",
+            code="bouton_inconnu",
+        )
+
+
+class AffichageForm(DsfrForm):
+    """The links to the request form: `?valider=1` after « Valider … » shows the errors, `?ajouter=<rubrique>`
+    after « Ajouter une ligne + » without JavaScript shows one more empty row. Anything else is ignored."""
+
+    valider = forms.BooleanField(required=False)
+    ajouter = forms.ChoiceField(required=False, choices=[("", "")] + [(r, r) for r in LIGNES_MAX])
+
+    def valeurs(self) -> tuple[bool, str]:
+        """(valider, ajouter), the invalid ones left out."""
+        self.is_valid()
+        return bool(self.cleaned_data.get("valider")), self.cleaned_data.get("ajouter") or ""
+
+
+class RechercheNomenclatureForm(DsfrForm):
+    """The search-as-you-type of rubrique 5 (a GET form): an invalid query searches nothing."""
+
+    q = forms.CharField(required=False, max_length=200)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("json", "JSON")])
+
+    def recherche(self) -> tuple[str, bool]:
+        """(the query, whether `?format=json` asks for JSON), the invalid values left out."""
+        self.is_valid()
+        return self.cleaned_data.get("q", ""), self.cleaned_data.get("format") == "json"
+
+
+class NouvelleLigneForm(DsfrForm):
+    """« Ajouter une ligne + » with htmx: the rubrique's row count (its TOTAL_FORMS), below the maximum."""
+
+    TOTAL_FORMS = forms.IntegerField(
+        min_value=0, error_messages={"invalid": MESSAGE_NOMBRE_LIGNES, "min_value": MESSAGE_NOMBRE_LIGNES}
+    )
+
+    def __init__(self, *args, rubrique: str, **kwargs):
+        super().__init__(*args, prefix=rubrique, **kwargs)
+        champ = self.fields["TOTAL_FORMS"]
+        champ.max_value = LIGNES_MAX[rubrique] - 1
+        champ.validators.append(MaxValueValidator(champ.max_value))
+        champ.error_messages["max_value"] = message_lignes_max(rubrique)

@@ -4,12 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dsfr.forms import DsfrBaseForm
-
 from accounts.models import BureauDouane, Entreprise
 from accounts.validators import normalize_eori, validate_eori
-from rex.models import Demande, MotifRevocation, Statut
+from rex.forms import MessageForm
+from rex.models import LONGUEUR_TEXTE, Demande, MotifRevocation, Statut
 from rex.selectors import STATUTS_DEPOSES
+from soprano.saisie import ChoixModele, DsfrForm
 
 AGENT_MOI = "moi"
 AGENT_AUCUN = "aucun"
@@ -19,7 +19,7 @@ def _nom(user) -> str:
     return user.get_full_name() or user.username
 
 
-class FiltreFileForm(DsfrBaseForm):
+class FiltreFileForm(DsfrForm):
     """The queue's GET form; an unknown value is shown as an error on its field and ignored."""
 
     q = forms.CharField(
@@ -64,7 +64,7 @@ class FiltreFileForm(DsfrBaseForm):
 
 
 # ------------------------------------------------------------------ the actions
-class ActionForm(DsfrBaseForm):
+class ActionForm(DsfrForm):
     """A form bound to the request it acts on (a field may depend on it).
 
     Several action forms share the request page: their ids are prefixed by the action's name.
@@ -86,7 +86,7 @@ class PrendreEnChargeForm(ActionForm):
 
 class ReaffecterForm(ActionForm):
     nom = "reaffecter"
-    service = forms.ModelChoiceField(
+    service = ChoixModele(
         label="Nouveau service en charge",
         queryset=BureauDouane.objects.none(),
         empty_label="Sélectionnez un service",
@@ -95,6 +95,7 @@ class ReaffecterForm(ActionForm):
     commentaire = forms.CharField(
         label="Commentaire",
         help_text="Pourquoi ce service est compétent ; il figure dans l'historique de la demande.",
+        max_length=LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Le commentaire de réaffectation est obligatoire."},
     )
@@ -112,6 +113,7 @@ class DemanderComplementForm(ActionForm):
         label="Informations complémentaires demandées",
         help_text="Le demandeur lit ce texte dans le fil de discussion et dans le courriel « Demande "
         "incomplète » ; il dispose de 30 jours pour répondre, sans quoi la demande est rejetée.",
+        max_length=LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Précisez les informations complémentaires demandées."},
     )
@@ -122,6 +124,7 @@ class RejeterForm(ActionForm):
     motif = forms.CharField(
         label="Motif du rejet",
         help_text="Le demandeur lit ce motif dans le courriel de rejet et sur sa demande.",
+        max_length=LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Le motif du rejet est obligatoire."},
     )
@@ -206,18 +209,21 @@ class AnnulerRevocationForm(ActionForm):
     commentaire = forms.CharField(
         label="Commentaire (facultatif)",
         required=False,
+        max_length=LONGUEUR_TEXTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class EcrireForm(DsfrBaseForm):
-    texte = forms.CharField(
-        label="Votre message", error_messages={"required": "Le message ne peut pas être vide."}
-    )
+class EcrireForm(MessageForm):
+    """« Fil de discussion » from the service side."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["texte"].error_messages["required"] = "Le message ne peut pas être vide."
 
 
 # ------------------------------------------------------------------ paper filing (guide §5, « À noter »)
-class DepotPapierForm(DsfrBaseForm):
+class DepotPapierForm(DsfrForm):
     """« Déposer une demande pour un opérateur »: the operator, found by his EORI, and the officer's
     statement that he holds the paper form (annex 22-06 bis) completed and signed by the operator."""
 

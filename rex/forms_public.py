@@ -2,12 +2,11 @@
 
 from django import forms
 
-from dsfr.forms import DsfrBaseForm
-
 from rex.publication import normaliser_code, normaliser_numero
+from soprano.saisie import DsfrForm
 
 
-class VerificationForm(DsfrBaseForm):
+class VerificationForm(DsfrForm):
     """A GET form: the QR code of the PDF points to /verifier/?numero=…&code=…"""
 
     numero = forms.CharField(

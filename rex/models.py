@@ -13,6 +13,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import BureauDouane, Entreprise
 
+# What is typed in a text area — a thread message, a motive, a comment — is at most this long: the forms
+# refuse more, with the same limit wherever the text is typed (rex.forms, rex.forms_agent).
+LONGUEUR_TEXTE = 5000
+
 
 # ---------------------------------------------------------------- reference data
 class Chapitre(models.Model):
@@ -225,7 +229,7 @@ class Demande(models.Model):
         db_index=True,
         help_text="Fixée quand la demande est incomplète : 30 jours pour répondre.",
     )
-    motif_rejet = models.TextField("motif du rejet", blank=True)
+    motif_rejet = models.TextField("motif du rejet", blank=True, max_length=LONGUEUR_TEXTE)
     rejetee_le = models.DateTimeField("rejetée le", null=True, blank=True)
     # The registration (guide §7)
     numero_rex = models.CharField("numéro REX", max_length=22, blank=True, db_index=True)
@@ -534,7 +538,7 @@ class Evenement(models.Model):
     kind = models.CharField("événement", max_length=40, choices=Kind.choices)
     statut_avant = models.CharField(max_length=30, choices=Statut.choices, blank=True)
     statut_apres = models.CharField(max_length=30, choices=Statut.choices, blank=True)
-    commentaire = models.TextField(blank=True)
+    commentaire = models.TextField(blank=True, max_length=LONGUEUR_TEXTE)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
 
@@ -602,7 +606,7 @@ class Message(models.Model):
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="messages")
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
     cote = models.CharField("de la part de", max_length=10, choices=Cote.choices)
-    texte = models.TextField("message")
+    texte = models.TextField("message", max_length=LONGUEUR_TEXTE)
     created_at = models.DateTimeField("envoyé le", auto_now_add=True)
 
     class Meta:

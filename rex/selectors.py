@@ -56,10 +56,17 @@ def depots_papier_en_cours(user) -> QuerySet[Demande]:
 def demandes_formulaire(user) -> QuerySet[Demande]:
     """Requests reachable through the pages of the request form (form, documents, recap).
 
-    An operator's own requests; for a customs officer, only his service's paper drafts.
+    An operator's own requests; for a customs officer, only the paper requests of his service: its
+    drafts, and those « Incomplète » whose complement arrives on paper.
     """
     if user.service_id is not None:
-        return depots_papier_en_cours(user)
+        return get_objects_for_user(
+            user,
+            f"rex.{permissions.INSTRUIRE}",
+            klass=Demande.objects.filter(depot_papier=True, statut__in=[Statut.BROUILLON, Statut.INCOMPLETE]),
+            accept_global_perms=False,
+            with_superuser=False,
+        )
     return demandes_operateur(user)
 
 
@@ -179,3 +186,16 @@ def abandon_connu(user, pk: int) -> Evenement | None:
     if user.entreprise_id is not None and user.entreprise_id in trace.payload.get("entreprises", []):
         return trace
     return None
+
+
+def dernier_telephone(entreprise: Entreprise, *, representant: bool) -> str:
+    """The phone the company gave in its last request (rubrique 3 as a representative, else rubrique 2):
+    proposed again in its next one. One query, on the company's requests."""
+    if representant:
+        demandes, champ = Demande.objects.filter(representant=entreprise), "representant_telephone"
+    else:
+        demandes, champ = Demande.objects.filter(titulaire=entreprise), "telephone"
+    return (
+        demandes.exclude(**{champ: ""}).order_by("-updated_at", "-pk").values_list(champ, flat=True).first()
+        or ""
+    )

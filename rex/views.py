@@ -5,6 +5,8 @@ in an operator's paper form (guide §5, « À noter »): they reach only their s
 and are sent back to the back-office afterwards.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,16 +18,22 @@ from accounts.access import est_agent, operateur_habilite_ou_agent_required, ope
 from rex import actions, pdf, selectors, services, validation, views_agent
 from rex.documents import servir_document
 from rex.forms import (
+    BOUTONS_DEMANDE,
+    LIGNES_MAX,
     AbandonForm,
+    AffichageForm,
+    Bouton,
+    BoutonForm,
     ComplementForm,
     DocumentForm,
+    MessageForm,
+    NouvelleLigneForm,
     contacts_formset,
     marchandises_formset,
+    message_lignes_max,
 )
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
 from rex.versions import marques, modification_en_cours, versions
-
-ACTIONS_LIGNES = {"contacts", "marchandises"}
 
 
 def _demande(request, pk: int) -> Demande:
@@ -52,6 +60,7 @@ def _page_demande(request, demande: Demande):
 
 
 @operateur_habilite_required
+@require_GET
 def accueil(request):
     """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
     « Mes demandes rejetées »."""
@@ -66,14 +75,7 @@ def accueil(request):
 @require_http_methods(["GET", "POST"])
 def deposer(request):
     """« Déposer une demande »: the empty form; the draft is created on the first save."""
-    entreprise = request.user.entreprise
-    demande = Demande(created_by=request.user)
-    if entreprise.est_representant_en_douane:
-        demande.representant = entreprise
-        demande.representant_courriel = request.user.email
-    else:
-        demande.titulaire = entreprise
-        demande.courriel = request.user.email
+    demande = services.nouveau_brouillon(by=request.user)
     if request.method == "POST":
         return _enregistrer(request, demande)
     return _afficher(request, demande, validation.construire(demande))
@@ -87,34 +89,58 @@ def formulaire(request, pk: int):
     if demande.est_modification:
         # A registration's modification: only its modifiable data, on its own form (guide §7.2).
         return redirect("rex:modification", pk=demande.pk)
-    if demande.statut != Statut.BROUILLON and not actions.peut(request.user, demande, "completer"):
+    if demande.statut != Statut.BROUILLON and not actions.peut(
+        request.user, demande, actions.nom_complement(request.user)
+    ):
         messages.info(request, "Cette demande a été soumise : elle n'est plus modifiable ici.")
-        return redirect("rex:detail", pk=demande.pk)
+        return _page_demande(request, demande)
     if request.method == "POST":
         return _enregistrer(request, demande)
-    if request.GET.get("valider"):
+    valider, ajouter = AffichageForm(request.GET).valeurs()
+    if valider:
         formulaire = validation.verifier(demande)
     else:
-        ajouter = request.GET.get("ajouter")
-        extra = {}
-        if ajouter in ACTIONS_LIGNES:
-            # One more empty row than shown by default (a request without rows shows one).
-            extra = {ajouter: 1 if getattr(demande, ajouter).exists() else 2}
-        formulaire = validation.construire(demande, extra=extra)
+        formulaire = validation.construire(demande, extra=lignes_en_plus(request, demande, ajouter))
     return _afficher(request, demande, formulaire)
 
 
+def lignes_en_plus(request, demande: Demande, rubrique: str) -> dict[str, int]:
+    """« Ajouter une ligne + » without JavaScript: one more empty row than shown (a rubrique without rows
+    shows one), unless the rubrique already holds its maximum, which the user is told."""
+    if not rubrique:
+        return {}
+    nombre = getattr(demande, rubrique).count() if demande.pk else 0
+    if nombre >= LIGNES_MAX[rubrique]:
+        messages.warning(request, message_lignes_max(rubrique))
+        return {}
+    return {rubrique: 1 if nombre else 2}
+
+
+def bouton_presse(request, boutons: tuple[str, ...]) -> Bouton | None:
+    """The button pressed on the request form or the modification form; None (and the error told) when
+    the value is not one of the form's buttons."""
+    form = BoutonForm(request.POST, boutons=boutons)
+    if form.is_valid():
+        return form.cleaned_data["action"]
+    messages.error(request, form.errors["action"][0])
+    return None
+
+
 def _enregistrer(request, demande: Demande):
-    action = request.POST.get("action", "reprendre")
-    if action == "abandonner":
+    bouton = bouton_presse(request, BOUTONS_DEMANDE)
+    if bouton is None:
+        formulaire = validation.construire(demande, data=request.POST)
+        formulaire.is_valid()
+        return _afficher(request, demande, formulaire, status=422)
+    if bouton.nom == "abandonner":
         if demande.pk:
             return redirect("rex:abandonner", pk=demande.pk)
         messages.info(request, "Votre projet de demande a été abandonné : rien n'a été enregistré.")
         return redirect("rex:accueil")
     data = request.POST.copy()
-    if action.startswith("supprimer:"):
+    if bouton.nom == "supprimer":
         # The trash icon without JavaScript: the row is marked deleted and the draft saved.
-        data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
+        data[f"{bouton.ligne}-DELETE"] = "on"
     formulaire = validation.construire(demande, data=data)
     if not formulaire.is_valid():
         messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
@@ -135,19 +161,22 @@ def _enregistrer(request, demande: Demande):
             return _page_demande(request, demande)
         return _accueil(request)
     url = reverse("rex:formulaire", args=[demande.pk])
-    if action == "valider":
+    if bouton.nom == "valider":
         if validation.verifier(demande).is_valid():
             return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
-    if reponse := redirection_lignes(action, url, demande):
+    if reponse := redirection_lignes(bouton, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(
             request,
-            "Vos modifications ont été enregistrées. Votre demande reste au statut « Incomplète » tant que "
-            "vous n'avez pas sélectionné « Transmettre le complément ».",
+            "Les modifications ont été enregistrées. La demande reste au statut « Incomplète » tant que le "
+            "complément reçu sur papier n'est pas enregistré (« Transmettre le complément »)."
+            if est_agent(request.user)
+            else "Vos modifications ont été enregistrées. Votre demande reste au statut « Incomplète » tant "
+            "que vous n'avez pas sélectionné « Transmettre le complément ».",
         )
-        return redirect("rex:detail", pk=demande.pk)
+        return _page_demande(request, demande)
     if demande.depot_papier:
         messages.success(
             request,
@@ -163,16 +192,15 @@ def _enregistrer(request, demande: Demande):
     return redirect(f"{reverse('rex:accueil')}#brouillons")
 
 
-def redirection_lignes(action: str, url: str, demande: Demande):
+def redirection_lignes(bouton: Bouton, url: str, demande: Demande):
     """After a save: back to the rows added or deleted (« Ajouter une ligne + », trash icon without
-    JavaScript), or on to « Gérer les documents de la demande »; None for the other actions."""
-    if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
-        prefix = action.removeprefix("ajouter:")
-        return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action.startswith("supprimer:"):
-        prefix = action.removeprefix("supprimer:").split("-")[0]
-        return redirect(f"{url}#rubrique-{4 if prefix == 'contacts' else 5}")
-    if action == "documents":
+    JavaScript), or on to « Gérer les documents de la demande »; None for the other buttons."""
+    ancre = {"contacts": "#rubrique-4", "marchandises": "#rubrique-5"}
+    if bouton.nom == "ajouter":
+        return redirect(f"{url}?ajouter={bouton.rubrique}{ancre[bouton.rubrique]}")
+    if bouton.nom == "supprimer":
+        return redirect(f"{url}{ancre[bouton.rubrique]}")
+    if bouton.nom == "documents":
         return redirect("rex:documents", pk=demande.pk)
     return None
 
@@ -210,8 +238,9 @@ def _derniere_demande_complement(demande: Demande) -> Evenement | None:
 
 
 def _libelles_nomenclature(forms) -> None:
-    """Shows the official label under each code already typed (one query)."""
-    codes = {str(f["code"].value() or "") for f in forms}
+    """Shows the official label under each code already typed (one query per table); a value that is not
+    a code (a refused one, a NUL …) is never looked up."""
+    codes = {code for f in forms if re.fullmatch(r"[0-9]{2}|[0-9]{4}", code := str(f["code"].value() or ""))}
     libelles = dict(PositionTarifaire.objects.filter(code__in=codes).values_list("code", "libelle")) | dict(
         Chapitre.objects.filter(code__in=codes).values_list("code", "libelle")
     )
@@ -226,10 +255,17 @@ def ligne(request, prefixe: str):
     factory = {"contacts": contacts_formset, "marchandises": marchandises_formset}.get(prefixe)
     if factory is None:
         raise Http404
-    try:
-        index = max(0, min(int(request.GET.get(f"{prefixe}-TOTAL_FORMS", "0")), 999))
-    except ValueError:
-        index = 0
+    compte = NouvelleLigneForm(request.GET, rubrique=prefixe)
+    if not compte.is_valid():
+        # No row; the reason is shown under « Ajouter une ligne + » (htmx swaps it out of band).
+        response = render(
+            request,
+            "rex/_ligne_refusee.html",
+            {"prefixe": prefixe, "erreurs": compte.errors["TOTAL_FORMS"]},
+        )
+        response["HX-Reswap"] = "none"
+        return response
+    index = compte.cleaned_data["TOTAL_FORMS"]
     formset = factory(0)(instance=Demande(), prefix=prefixe)
     form = formset.form(
         prefix=formset.add_prefix(index),
@@ -327,6 +363,11 @@ def detail(request, pk: int):
     demande = _demande(request, pk)
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
+    return _afficher_detail(request, demande)
+
+
+def _afficher_detail(request, demande: Demande, *, message: MessageForm | None = None, status: int = 200):
+    """The request page; after a refused message, the thread's form shows it with its error."""
     possibles = actions.actions_possibles(request.user, demande)
     recap = _recap(demande)
     visibles = selectors.demandes_operateur(request.user)
@@ -344,6 +385,7 @@ def detail(request, pk: int):
             "evenements": demande.evenements.select_related("acteur"),
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
+            "form_fil": message or MessageForm(),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
             "versions": versions(visibles, demande),
@@ -352,6 +394,7 @@ def detail(request, pk: int):
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
         },
+        status=status,
     )
 
 
@@ -372,17 +415,29 @@ def imprimer(request, pk: int):
 @operateur_habilite_required
 @require_POST
 def ecrire(request, pk: int):
-    """« Fil de discussion » (guide §6.1): a message to the service in charge, at every stage."""
+    """« Fil de discussion » (guide §6.1): a message to the service in charge, at every stage.
+
+    A refused message comes back in the form, with its error, on the request page (422).
+    """
     demande = _demande(request, pk)
+    fil = f"{reverse('rex:detail', args=[demande.pk])}#fil"
+    raison = actions.refus(request.user, demande, "ecrire_operateur")
+    if raison:
+        messages.error(request, raison)
+        return redirect(fil)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["texte"][0])
+        return _afficher_detail(request, demande, message=form, status=422)
     try:
-        services.ecrire(demande=demande, by=request.user, texte=request.POST.get("texte", ""))
+        services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request, "Votre message a été envoyé au service en charge du traitement de la demande."
         )
-    return redirect(f"{reverse('rex:detail', args=[demande.pk])}#fil")
+    return redirect(fil)
 
 
 @operateur_habilite_required
@@ -405,16 +460,20 @@ def completer(request, pk: int):
     )
 
 
-@operateur_habilite_required
+@operateur_habilite_ou_agent_required
 @require_http_methods(["GET", "POST"])
 def complement(request, pk: int):
     """The recap of a completed request: « Compléments apportés à la demande » (mandatory), then
-    « Transmettre le complément » (Incomplète → En étude), « Retour » or « Annuler »."""
+    « Transmettre le complément » (Incomplète → En étude), « Retour » or « Annuler ».
+
+    Also the service's, for a request filed on paper whose complement arrived on paper (guide §5).
+    """
     demande = _demande(request, pk)
-    raison = actions.refus(request.user, demande, "completer")
+    saisie_papier = est_agent(request.user)
+    raison = actions.refus(request.user, demande, actions.nom_complement(request.user))
     if raison:
         messages.error(request, raison)
-        return redirect("rex:detail", pk=demande.pk)
+        return _page_demande(request, demande)
     if not validation.verifier(demande).is_valid():
         messages.error(request, "Votre demande est incomplète : complétez les champs indiqués.")
         return redirect(f"{reverse('rex:formulaire', args=[demande.pk])}?valider=1#erreurs")
@@ -426,7 +485,14 @@ def complement(request, pk: int):
             )
         except services.ActionRefusee as exc:
             messages.error(request, str(exc))
-            return redirect("rex:detail", pk=demande.pk)
+            return _page_demande(request, demande)
+        if saisie_papier:
+            messages.success(
+                request,
+                f"Le complément reçu sur papier a été enregistré : la demande {demande.numero} est de "
+                "nouveau au statut « En étude ».",
+            )
+            return _page_demande(request, demande)
         messages.success(
             request,
             f"Votre complément a été transmis au service « {demande.service} » en charge du traitement de "
@@ -440,6 +506,7 @@ def complement(request, pk: int):
             "title": "Récapitulatif de la demande complétée",
             "demande": demande,
             "form": form,
+            "saisie_papier": saisie_papier,
             **_recap(demande),
         },
         status=422 if form.is_bound else 200,

@@ -31,6 +31,8 @@ from rex.models import Demande
 from rex.versions import STATUTS_EN_INSTRUCTION, marques, modification_en_cours, versions
 
 PAR_PAGE = 25
+# The service-side actions done on a page of their own (the request form, for a complement on paper).
+PAGES = {"completer_depot_papier": "rex:formulaire"}
 
 # The service-side actions of rex.actions that have a form and a view here (the thread aside).
 FORMULAIRES = {
@@ -152,10 +154,16 @@ def _demande(request, pk: int) -> Demande:
     )
 
 
-def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
-    """The request page; after an invalid action form, that form is shown open with its errors."""
+def _afficher(
+    request, demande: Demande, *, nom_lie: str = "", form_lie=None, message: EcrireForm | None = None
+):
+    """The request page; after an invalid action form, that form is shown open with its errors; after a
+    refused message, the thread's form shows it with its error (422)."""
     possibles = actions.actions_possibles(request.user, demande)
     boutons = []
+    liens = [
+        (action, reverse(PAGES[action.nom], args=[demande.pk])) for action in possibles if action.nom in PAGES
+    ]
     for action in possibles:
         if action.nom not in FORMULAIRES:
             continue
@@ -182,6 +190,7 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "demande": demande,
             "jours_restants": demande.jours_restants(),
             "actions_agent": boutons,
+            "actions_pages": liens,
             **recap,
             # A modification shows in orange what it changes in the registration (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
@@ -190,9 +199,11 @@ def _afficher(request, demande: Demande, *, nom_lie: str = "", form_lie=None):
             "versions": versions(selectors.demandes_agent(request.user), demande),
             "messages_fil": demande.messages.all(),
             "fil_url": reverse("agent:ecrire", args=[demande.pk]),
+            "form_fil": message or EcrireForm(),
             "peut_ecrire": any(action.nom == "ecrire_service" for action in possibles),
             "imprimable": pdf.imprimable(demande),
         },
+        status=422 if message is not None else 200,
     )
 
 
@@ -357,12 +368,19 @@ def annuler_revocation(request, pk: int):
 @agent_required
 @require_POST
 def ecrire(request, pk: int):
-    """« Fil de discussion » from the service side; the operator is e-mailed (after commit)."""
+    """« Fil de discussion » from the service side; the operator is e-mailed (after commit).
+
+    A refused message comes back in the form, with its error, on the request page (422).
+    """
     demande = _demande(request, pk)
+    refus = actions.refus(request.user, demande, "ecrire_service")
+    if refus:
+        messages.error(request, refus)
+        return retour(request, pk)
     form = EcrireForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["texte"][0])
-        return redirect(reverse("agent:detail", args=[pk]) + "#fil")
+        return _afficher(request, demande, message=form)
     try:
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:

@@ -13,10 +13,17 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import operateur_habilite_required
 from rex import actions, services, validation
-from rex.forms import CommentaireModificationForm, ModificationForm
+from rex.forms import BOUTONS_MODIFICATION, AffichageForm, CommentaireModificationForm, ModificationForm
 from rex.models import Demande, Statut
 from rex.versions import marques
-from rex.views import ACTIONS_LIGNES, _demande, _libelles_nomenclature, _recap, redirection_lignes
+from rex.views import (
+    _demande,
+    _libelles_nomenclature,
+    _recap,
+    bouton_presse,
+    lignes_en_plus,
+    redirection_lignes,
+)
 
 
 def _cle(demande: Demande) -> str:
@@ -67,29 +74,32 @@ def modification(request, pk: int):
     if request.method == "POST":
         return _enregistrer(request, demande)
     commentaire = CommentaireModificationForm(initial={"commentaire": _commentaire(request, demande)})
-    if request.GET.get("valider"):
+    valider, ajouter = AffichageForm(request.GET).valeurs()
+    if valider:
         formulaire = validation.verifier(demande, form_class=ModificationForm)
         if demande.est_brouillon:
             commentaire = CommentaireModificationForm({"commentaire": _commentaire(request, demande)})
             commentaire.is_valid()
     else:
-        ajouter = request.GET.get("ajouter")
-        extra = {}
-        if ajouter in ACTIONS_LIGNES:
-            extra = {ajouter: 1 if getattr(demande, ajouter).exists() else 2}
+        extra = lignes_en_plus(request, demande, ajouter)
         formulaire = validation.construire(demande, extra=extra, form_class=ModificationForm)
     return _afficher(request, demande, formulaire, commentaire)
 
 
 def _enregistrer(request, demande: Demande):
-    action = request.POST.get("action", "reprendre")
+    """« Reprendre plus tard », « Continuer », a row button or « Gérer les documents »: the form and the
+    « Commentaire » (optional until « Continuer ») are saved together, or neither."""
+    commentaire = CommentaireModificationForm(request.POST)
+    commentaire.fields["commentaire"].required = False
+    bouton = bouton_presse(request, BOUTONS_MODIFICATION)
     data = request.POST.copy()
-    if action.startswith("supprimer:"):
-        data[f"{action.removeprefix('supprimer:')}-DELETE"] = "on"
+    if bouton is not None and bouton.nom == "supprimer":
+        data[f"{bouton.ligne}-DELETE"] = "on"
     formulaire = validation.construire(demande, data=data, form_class=ModificationForm)
-    commentaire = CommentaireModificationForm(initial={"commentaire": request.POST.get("commentaire", "")})
-    if not formulaire.is_valid():
-        messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
+    # Both validated, so that every error is shown at once.
+    if not all([formulaire.is_valid(), commentaire.is_valid()]) or bouton is None:
+        if bouton is not None:
+            messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
         return _afficher(request, demande, formulaire, commentaire, status=422)
     try:
         demande = services.enregistrer_formulaire(
@@ -102,10 +112,10 @@ def _enregistrer(request, demande: Demande):
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
         return redirect("rex:detail", pk=demande.version_precedente_id)
-    if "commentaire" in request.POST:
-        request.session[_cle(demande)] = request.POST["commentaire"].strip()[:4000]
+    if commentaire.saisi():
+        request.session[_cle(demande)] = commentaire.cleaned_data["commentaire"]
     url = reverse("rex:modification", args=[demande.pk])
-    if action == "continuer":
+    if bouton.nom == "continuer":
         if not validation.verifier(demande, form_class=ModificationForm).is_valid() or (
             demande.est_brouillon and not _commentaire(request, demande)
         ):
@@ -120,7 +130,7 @@ def _enregistrer(request, demande: Demande):
         return redirect(
             "rex:recapitulatif_modification" if demande.est_brouillon else "rex:complement", pk=demande.pk
         )
-    if reponse := redirection_lignes(action, url, demande):
+    if reponse := redirection_lignes(bouton, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(

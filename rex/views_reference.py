@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from rex.forms import RechercheNomenclatureForm
 from rex.nomenclature import search_nomenclature
 
 
@@ -18,9 +19,9 @@ def nomenclature(request: HttpRequest) -> HttpResponse:
     Fewer than two characters give an empty fragment or an empty list, not an error: the field
     asks again at the next keystroke.
     """
-    query = request.GET.get("q", "").strip()
+    query, format_json = RechercheNomenclatureForm(request.GET).recherche()
     resultats = search_nomenclature(query)
-    wants_json = request.GET.get("format") == "json" or (
+    wants_json = format_json or (
         request.get_preferred_type(["text/html", "application/json"]) == "application/json"
     )
     if wants_json:

@@ -143,7 +143,8 @@ TOUS = len(ROLES)  # the same outcome for every role
 #              ayant_droit, staff)
 MATRICE: dict[str, Ligne] = {
     # ---- accounts: public pages, sign-up, login, password (guide §3.2)
-    "accounts:home": Ligne(GET=(OK,) * TOUS, POST=(OK,) * TOUS),
+    # Pages that only show something refuse any POST (405): every POST goes through a form.
+    "accounts:home": Ligne(GET=(OK,) * TOUS, POST=(N405,) * TOUS),
     "accounts:signup": Ligne(
         ayant_droit="visiteur",
         GET=(OK, DASH, DASH, DASH, DASH, OK, DASH),
@@ -157,7 +158,7 @@ MATRICE: dict[str, Ligne] = {
             "password2": "Motdepasse1!",
         },
     ),
-    "accounts:signup_done": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(OK,) * TOUS),
+    "accounts:signup_done": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS),
     # The e-mailed link activates the account it names, whoever follows it; POST sends a new link.
     "accounts:activate": Ligne(
         objet="activation",
@@ -191,11 +192,11 @@ MATRICE: dict[str, Ligne] = {
     # ---- accounts: « Mon tableau de bord », services, habilitation, SOPRANO home (guide §3.3, §3.4)
     "accounts:dashboard": Ligne(
         GET=(LOGIN, OK, OK, OK, BACK, OK, OK),
-        POST=(LOGIN, OK, OK, OK, BACK, OK, OK),
+        POST=(LOGIN, N405, N405, N405, BACK, N405, N405),
     ),
     "accounts:services": Ligne(
         GET=(OK, OK, OK, OK, BACK, OK, OK),
-        POST=(OK, OK, OK, OK, BACK, OK, OK),
+        POST=(N405,) * TOUS,
     ),
     # Only a certified account not yet habilitated may ask; the others are told so on their dashboard.
     # POST only, checked before the login (the order of the view's decorators): harmless.
@@ -207,12 +208,12 @@ MATRICE: dict[str, Ligne] = {
     ),
     "accounts:soprano_home": Ligne(
         GET=(LOGIN, OK, OK, OK, BACK, OK, OK),
-        POST=(LOGIN, OK, OK, OK, BACK, OK, OK),
+        POST=(LOGIN, N405, N405, N405, BACK, N405, N405),
     ),
     # ---- rex: the operator portal (guide §3.5 to §7)
     "rex:accueil": Ligne(
         GET=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
-        POST=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
+        POST=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
     ),
     # Any habilitated operator files; a representative for a client under mandate only (« Raison
     # sociale »). « Reprendre plus tard » saves the draft. Another operator has no « Raison sociale ».
@@ -275,11 +276,12 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, DASH, N404, N404, BACK, OK, DASH),
         POST=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
     ),
+    # Also the service's, for a paper filing completed on paper (guide §5): another service finds nothing.
     "rex:complement": Ligne(
         objet="incomplete",
         ayant_droit="titulaire",
-        GET=(LOGIN, DASH, N404, N404, BACK, OK, DASH),
-        POST=(LOGIN, DASH, N404, N404, BACK, fait("rex:detail"), DASH),  # « Transmettre le complément »
+        GET=(LOGIN, DASH, N404, N404, N404, OK, DASH),
+        POST=(LOGIN, DASH, N404, N404, N404, fait("rex:detail"), DASH),  # « Transmettre le complément »
         data={"complements": "Les statuts sont joints."},
     ),
     # Guide §6.3: a representative duplicates the requests he filed, for another client.

@@ -1,7 +1,10 @@
-"""What every service shares: the refusal, the row lock and the history event."""
+"""What every service shares: the refusal, the row lock, the history event and the texts typed."""
+
+from django.core.exceptions import ValidationError
 
 from rex import actions
-from rex.models import Demande, Evenement
+from rex.models import LONGUEUR_TEXTE, Demande, Evenement
+from soprano.saisie import CaracteresAutorises
 
 
 class ActionRefusee(Exception):
@@ -22,6 +25,25 @@ def autoriser(user, demande: Demande, action: str) -> None:
     raison = actions.refus(user, demande, action)
     if raison:
         raise ActionRefusee(raison)
+
+
+def texte_saisi(texte: str, quoi: str, *, requis: bool = True) -> str:
+    """A text typed in a text area (a message, a motive, a comment), stripped.
+
+    The forms refuse first what is refused here — empty when required, too long, a control character or
+    a bidi override —: this is the last line before the database (PostgreSQL refuses a NUL), whoever
+    calls the service.
+    """
+    texte = (texte or "").strip()
+    if requis and not texte:
+        raise ActionRefusee(f"{quoi} est obligatoire.")
+    if len(texte) > LONGUEUR_TEXTE:
+        raise ActionRefusee(f"{quoi} ne peut dépasser {LONGUEUR_TEXTE} caractères.")
+    try:
+        CaracteresAutorises(multiligne=True)(texte)
+    except ValidationError as exc:
+        raise ActionRefusee(f"{quoi} : {exc.messages[0]}") from exc
+    return texte
 
 
 def evenement(

@@ -18,9 +18,10 @@ COMMENTAIRE_DEPOT_PAPIER = "Dépôt par le service sur formulaire papier (annexe
 
 
 # ------------------------------------------------------------------ drafts
-@transaction.atomic
-def creer_brouillon(*, by: User) -> Demande:
-    """« Déposer une demande »: a draft for the user's company, or for a client of a representative."""
+def nouveau_brouillon(*, by: User) -> Demande:
+    """The new draft as « Déposer une demande » shows it, not saved: the user's company as the holder
+    (rubrique 2), or as the customs representative (rubrique 3), with the user's e-mail address and the
+    company's phone (the PAE's record, else the last one the company gave in a request)."""
     entreprise = by.entreprise
     if entreprise is None:
         raise ActionRefusee("Votre compte n'est rattaché à aucune entreprise.")
@@ -28,9 +29,22 @@ def creer_brouillon(*, by: User) -> Demande:
     if entreprise.est_representant_en_douane:
         demande.representant = entreprise
         demande.representant_courriel = by.email
+        demande.representant_telephone = entreprise.telephone or selectors.dernier_telephone(
+            entreprise, representant=True
+        )
     else:
         demande.titulaire = entreprise
         demande.courriel = by.email
+        demande.telephone = entreprise.telephone or selectors.dernier_telephone(
+            entreprise, representant=False
+        )
+    return demande
+
+
+@transaction.atomic
+def creer_brouillon(*, by: User) -> Demande:
+    """« Déposer une demande »: a draft for the user's company, or for a client of a representative."""
+    demande = nouveau_brouillon(by=by)
     demande.save()
     permissions.accorder_acces(demande)
     evenement(demande, by=by, kind=Evenement.Kind.CREATION)
@@ -174,6 +188,9 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
             if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
                 raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
             if not validation.verifier(demande).is_valid():
+                # Another request for this EORI may have been filed meanwhile: say so, not "incomplete".
+                if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
+                    raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
                 raise ActionRefusee(
                     "Votre demande est incomplète : complétez les champs indiqués dans le "
                     "formulaire avant de la soumettre."

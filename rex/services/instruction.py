@@ -21,14 +21,9 @@ from rex.models import (
     Statut,
 )
 from rex.services import modification
-from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
+from rex.services.base import ActionRefusee, autoriser, evenement, texte_saisi, verrouiller
 
-
-def _texte_requis(texte: str, quoi: str) -> str:
-    texte = (texte or "").strip()
-    if not texte:
-        raise ActionRefusee(f"{quoi} est obligatoire.")
-    return texte
+COMMENTAIRE_COMPLEMENT_PAPIER = "Complément reçu sur formulaire papier, enregistré par le service"
 
 
 def _courriel_operateur(demande: Demande, modele: str, **contexte) -> None:
@@ -70,7 +65,7 @@ def reaffecter(*, demande: Demande, by: User, service: BureauDouane, commentaire
     """
     demande = verrouiller(demande)
     autoriser(by, demande, "reaffecter")
-    commentaire = _texte_requis(commentaire, "Le commentaire de réaffectation")
+    commentaire = texte_saisi(commentaire, "Le commentaire de réaffectation")
     if service.pk == demande.service_id:
         raise ActionRefusee("La demande est déjà confiée à ce service.")
     ancien = demande.service
@@ -101,7 +96,7 @@ def demander_complement(*, demande: Demande, by: User, texte: str) -> Demande:
     """
     demande = verrouiller(demande)
     autoriser(by, demande, "demander_complement")
-    texte = _texte_requis(texte, "Le texte de la demande d'information complémentaire")
+    texte = texte_saisi(texte, "Le texte de la demande d'information complémentaire")
     avant = demande.statut
     demande.demander_complement(by=by, when=timezone.now())
     demande.save()
@@ -126,7 +121,7 @@ def rejeter(*, demande: Demande, by: User, motif: str) -> Demande:
         verrouiller(Demande(pk=demande.version_precedente_id))
     demande = verrouiller(demande)
     autoriser(by, demande, "rejeter")
-    motif = _texte_requis(motif, "Le motif du rejet")
+    motif = texte_saisi(motif, "Le motif du rejet")
     avant = demande.statut
     demande.rejeter(by=by, when=timezone.now(), motif=motif)
     demande.save()
@@ -219,6 +214,7 @@ def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> 
     """Révoquée → Octroyée; the holder is told his file is « octroyé » again (guide §7.3)."""
     demande = verrouiller(demande)
     autoriser(by, demande, "annuler_revocation")
+    commentaire = texte_saisi(commentaire, "Le commentaire", requis=False)
     avant = demande.statut
     demande.annuler_revocation(by=by, when=timezone.now())
     demande.save()
@@ -227,7 +223,7 @@ def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> 
         by=by,
         kind=Evenement.Kind.ANNULATION_REVOCATION,
         avant=avant,
-        commentaire=(commentaire or "").strip(),
+        commentaire=commentaire,
     )
     _courriel_operateur(demande, "rex/annulation_revocation")
     pdf.programmer_generation(demande)
@@ -239,11 +235,15 @@ def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> 
 def transmettre_complement(*, demande: Demande, by: User, complements: str) -> Demande:
     """« Transmettre le complément »: Incomplète → En étude, with the mandatory explanation.
 
-    Side effects: e-mail to the service, after commit.
+    Online by the holder's side; for a request filed on paper, also by the service in charge, which keys
+    in the complement received on paper (recorded as such in the history).
+    Side effects, after commit: e-mail to the service when the holder's side transmits; to the holder
+    (rubrique 2) when the service records a complement received on paper.
     """
     demande = verrouiller(demande)
-    autoriser(by, demande, "completer")
-    complements = _texte_requis(complements, "La case « Compléments apportés à la demande »")
+    papier = by.service_id is not None
+    autoriser(by, demande, actions.nom_complement(by))
+    complements = texte_saisi(complements, "La case « Compléments apportés à la demande »")
     if not validation.verifier(demande).is_valid():
         raise ActionRefusee(
             "Votre demande est incomplète : complétez les champs indiqués avant de transmettre le complément."
@@ -251,6 +251,17 @@ def transmettre_complement(*, demande: Demande, by: User, complements: str) -> D
     avant = demande.statut
     demande.transmettre_complement(by=by, when=timezone.now())
     demande.save()
+    if papier:
+        evenement(
+            demande,
+            by=by,
+            kind=Evenement.Kind.COMPLEMENT,
+            avant=avant,
+            commentaire=f"{COMMENTAIRE_COMPLEMENT_PAPIER} : {complements}",
+            depot_papier=True,
+        )
+        _courriel_operateur(demande, "rex/complement_papier", complements=complements)
+        return demande
     Message.objects.create(demande=demande, auteur=by, cote=Message.Cote.OPERATEUR, texte=complements)
     evenement(demande, by=by, kind=Evenement.Kind.COMPLEMENT, avant=avant, commentaire=complements)
     _courriel_service(demande, "rex/complement", complements=complements)
@@ -269,6 +280,7 @@ def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
             verrouiller(Demande(pk=demande.version_precedente_id))
         demande = verrouiller(demande)
         autoriser(by, demande, actions.nom_abandon(by))
+        commentaire = texte_saisi(commentaire, "Le commentaire", requis=False)
         if demande.est_modification and demande.statut != Statut.BROUILLON:
             modification.retablir_enregistrement(
                 demande, by=by, motif="Demande de modification abandonnée par le titulaire."
@@ -280,7 +292,7 @@ def abandonner(*, demande: Demande, by: User, commentaire: str = "") -> None:
                 by=None,
                 kind=Evenement.Kind.ABANDON,
                 avant=demande.statut,
-                commentaire=(commentaire or "").strip(),
+                commentaire=commentaire,
                 # Who may be told, on the request's old link, that it was abandoned (rex.selectors).
                 demande_id=demande.pk,
                 entreprises=[pk for pk in (demande.titulaire_id, demande.representant_id) if pk],
@@ -355,7 +367,7 @@ def ecrire(*, demande: Demande, by: User, texte: str) -> Message:
     demande = verrouiller(demande)
     cote = Message.Cote.SERVICE if by.service_id else Message.Cote.OPERATEUR
     autoriser(by, demande, f"ecrire_{cote}")
-    texte = _texte_requis(texte, "Le message")
+    texte = texte_saisi(texte, "Le message")
     message = Message.objects.create(demande=demande, auteur=by, cote=cote, texte=texte)
     # Guide §7.3: a message « apparaîtra dans l'historique du dossier ».
     evenement(demande, by=by, kind=Evenement.Kind.MESSAGE, avant=demande.statut, commentaire=texte)

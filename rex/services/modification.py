@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from rex import emails, pdf, permissions, validation
 from rex.models import Contact, Demande, Document, Evenement, LigneMarchandise, Statut
-from rex.services.base import ActionRefusee, autoriser, evenement, verrouiller
+from rex.services.base import ActionRefusee, autoriser, evenement, texte_saisi, verrouiller
 from rex.services.depot import prochain_numero
 
 CHAMPS_MODIFIABLES = ("courriel", "contacts", "marchandises", "cadres")
@@ -116,7 +116,7 @@ def soumettre_modification(*, modification: Demande, by: User, commentaire: str)
 
     Side effects: e-mails to the holder (rubrique 2) and to the service, after commit.
     """
-    commentaire = (commentaire or "").strip()
+    commentaire = texte_saisi(commentaire, "Le commentaire", requis=False)
     if not commentaire:
         raise ActionRefusee("Le commentaire est obligatoire : indiquez les éléments à modifier.")
     if modification.version_precedente_id is None:

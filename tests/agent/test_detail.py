@@ -97,12 +97,14 @@ def test_buttons_en_etude(client_agent, deposee):
 
 
 def test_every_service_action_of_the_registry_has_its_form_here():
-    """A new service action in rex.actions must get its form and view in the back-office.
+    """A new service action in rex.actions must get its form and view in the back-office, or a page of its
+    own (views_agent.PAGES).
 
     The thread has its own form; a paper draft is abandoned from the request form (rex:abandonner).
     """
     cote_service = {nom for nom, a in actions.ACTIONS.items() if a.cote == actions.SERVICE}
-    assert cote_service - {"ecrire_service", "abandonner_depot_papier"} == set(views_agent.FORMULAIRES)
+    hors_formulaires = {"ecrire_service", "abandonner_depot_papier", *views_agent.PAGES}
+    assert cote_service - hors_formulaires == set(views_agent.FORMULAIRES)
 
 
 # ------------------------------------------------------------------ « Fil de discussion »
@@ -134,6 +136,18 @@ def test_officer_writes_on_a_granted_request_too(client_agent, deposee, agent):
     client_agent.post(reverse("agent:ecrire", args=[deposee.pk]), {"texte": "Bonne continuation."})
     assert Message.objects.filter(demande=deposee, texte="Bonne continuation.").exists()
     assert Demande.objects.get(pk=deposee.pk).statut == Statut.OCTROYEE
+
+
+def test_a_nul_in_the_officers_message_is_refused_and_kept(client_agent, deposee):
+    url = reverse("agent:ecrire", args=[deposee.pk])
+    response = client_agent.post(url, {"texte": "Joindre\x00 les statuts."})
+    assert response.status_code == 422
+    assert messages_de(response) == [
+        "Ce champ contient un caractère non autorisé (caractère nul, U+0000) : supprimez-le, par exemple en "
+        "saisissant à nouveau le texte au lieu de le coller."
+    ]
+    assert "les statuts." in texte(response)
+    assert not Message.objects.exists()
 
 
 def test_empty_message_is_refused(client_agent, deposee, mailoutbox, django_capture_on_commit_callbacks):

@@ -72,3 +72,35 @@ def test_the_thread_stays_open_once_granted(client, demande):
     client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": "Merci."})
     assert Message.objects.filter(demande=demande).count() == 1
     assert Demande.objects.get(pk=demande.pk).statut == Statut.OCTROYEE
+
+
+def test_writing_needs_a_post(client, demande):
+    assert client.get(reverse("rex:ecrire", args=[demande.pk])).status_code == 405
+
+
+def test_a_nul_is_refused_in_french_and_the_message_comes_back(client, demande, mailoutbox):
+    """A NUL gave a 500 on PostgreSQL: the view read request.POST without a form."""
+    url = reverse("rex:ecrire", args=[demande.pk])
+    response = client.post(url, {"texte": "Faut-il un Kbis ?\x00\nMerci."})
+    assert response.status_code == 422
+    html = page(response)
+    assert "Ce champ contient un caractère non autorisé (caractère nul, U+0000)" in html
+    assert "Faut-il un Kbis ?" in html.split('id="id_texte_message"')[1], "the message typed is kept"
+    assert not Message.objects.exists() and not Evenement.objects.filter(kind="message").exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("texte", ["a" * 100_000, "Bonjour \u202etxet\u202c", "Bonjour\x1b[31m"])
+def test_a_message_too_long_or_with_a_control_character_is_refused(client, demande, texte):
+    response = client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": texte})
+    assert response.status_code == 422
+    assert "Assurez-vous que cette valeur comporte au plus 5000 caractères" in page(
+        response
+    ) or "Ce champ contient un caractère non autorisé" in page(response)
+    assert not Message.objects.exists()
+
+
+def test_a_message_of_5000_characters_in_any_script_is_sent(client, demande):
+    texte = ("Merci 😀 漢字 é\u0301 𝔘\n" * 300)[:5000]
+    client.post(reverse("rex:ecrire", args=[demande.pk]), {"texte": texte})
+    assert Message.objects.get().texte == texte.strip()

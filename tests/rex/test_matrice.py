@@ -99,6 +99,10 @@ def expected_allowed(nom: str, statut: str, role: str, origine: str = EN_LIGNE) 
         return nom == "abandonner" and role == "agent_du_service"
     if nom == "ecrire":  # guide §6.1: both sides, at every stage of a filed request
         return role in ROLE_COTE and statut != Statut.BROUILLON
+    if nom == "completer":  # guide §6.2 online by the holder; a paper filing, also on paper (guide §5)
+        return statut == Statut.INCOMPLETE and (
+            role == "operateur" or (role == "agent_du_service" and origine == PAPIER)
+        )
     action = actions.ACTIONS[nom]
     if ROLE_COTE.get(role) != action.cote:
         return False
@@ -127,9 +131,11 @@ def snapshot(pk):
     )
 
 
-# The thread and the abandon are one action each, on both sides (the registry names each side's).
+# The thread, the complement and the abandon are one action each, on both sides (the registry names
+# each side's).
 PAR_COTE = {
     "ecrire": ("ecrire_operateur", "ecrire_service"),
+    "completer": ("completer", "completer_depot_papier"),
     "abandonner": ("abandonner", "abandonner_depot_papier"),
 }
 NOMS = sorted(

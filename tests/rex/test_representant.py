@@ -96,3 +96,37 @@ def test_the_client_company_sees_the_submitted_request_not_the_draft(client, tra
     assert client.get(reverse("rex:formulaire", args=[demande.pk])).status_code == 404
     services.soumettre(demande=demande, by=transitaire)
     assert client.get(reverse("rex:detail", args=[demande.pk])).status_code == 200
+
+
+def _valeur(page: str, name: str) -> str:
+    import re
+
+    champ = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    valeur = re.search(r'value="([^"]*)"', champ)
+    return valeur.group(1) if valeur else ""
+
+
+def test_the_representatives_phone_is_pre_filled_like_his_email(client, transitaire):
+    """Rubrique 3: both are required; the phone comes from the company's record kept by the PAE."""
+    transitaire.entreprise.telephone = "04 91 00 00 00"
+    transitaire.entreprise.save()
+    page = client.get(reverse("rex:deposer")).content.decode()
+    assert _valeur(page, "representant_telephone") == "04 91 00 00 00"
+    assert _valeur(page, "representant_courriel") == transitaire.email
+
+
+def test_without_a_phone_on_record_the_last_one_given_is_proposed(client, transitaire):
+    represente = MandatFactory(representant=transitaire.entreprise).represente
+    demande = demande_representee(transitaire, represente)
+    Demande.objects.filter(pk=demande.pk).update(representant_telephone="04 91 12 34 56")
+    page = client.get(reverse("rex:deposer")).content.decode()
+    assert _valeur(page, "representant_telephone") == "04 91 12 34 56"
+
+
+def test_an_operators_rubrique_2_phone_is_pre_filled_too(client):
+    operateur = UserFactory(habilite=True)
+    operateur.entreprise.telephone = "05 56 59 00 00"
+    operateur.entreprise.save()
+    client.force_login(operateur)
+    page = client.get(reverse("rex:deposer")).content.decode()
+    assert _valeur(page, "telephone") == "05 56 59 00 00"

@@ -44,6 +44,7 @@ ENTREPRISES = {
         "adresse": "12 route des Crus",
         "code_postal": "33250",
         "ville": "Pauillac",
+        "telephone": "05 56 59 00 00",
     },
     "transitaire": {
         "eori": "FR" + siret_valide("55120002", "0001"),
@@ -51,6 +52,7 @@ ENTREPRISES = {
         "adresse": "3 quai du Port",
         "code_postal": "13002",
         "ville": "Marseille",
+        "telephone": "04 91 00 00 00",
         "est_representant_en_douane": True,
     },
     "client1": {
