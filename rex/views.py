@@ -139,7 +139,7 @@ def _enregistrer(request, demande: Demande):
         if validation.verifier(demande).is_valid():
             return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
-    if reponse := redirection_lignes(action, url, demande):
+    if reponse := redirection_lignes(request, action, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(
@@ -163,9 +163,13 @@ def _enregistrer(request, demande: Demande):
     return redirect(f"{reverse('rex:accueil')}#brouillons")
 
 
-def redirection_lignes(action: str, url: str, demande: Demande):
-    """After a save: back to the rows added or deleted (« Ajouter une ligne + », trash icon without
-    JavaScript), or on to « Gérer les documents de la demande »; None for the other actions."""
+def redirection_lignes(request, action: str, url: str, demande: Demande):
+    """After a save: back to the form (Enter in a field without JavaScript: the form's hidden default
+    button), to the rows added or deleted (« Ajouter une ligne + », trash icon without JavaScript), or on
+    to « Gérer les documents de la demande »; None for the other actions."""
+    if action == "enregistrer":
+        messages.success(request, "Vos données ont été enregistrées : vous pouvez poursuivre la saisie.")
+        return redirect(url)
     if action.startswith("ajouter:") and action.removeprefix("ajouter:") in ACTIONS_LIGNES:
         prefix = action.removeprefix("ajouter:")
         return redirect(f"{url}?ajouter={prefix}#rubrique-{4 if prefix == 'contacts' else 5}")

@@ -120,7 +120,7 @@ def _enregistrer(request, demande: Demande):
         return redirect(
             "rex:recapitulatif_modification" if demande.est_brouillon else "rex:complement", pk=demande.pk
         )
-    if reponse := redirection_lignes(action, url, demande):
+    if reponse := redirection_lignes(request, action, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(

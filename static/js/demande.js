@@ -77,6 +77,16 @@
     }
   });
 
+  // Enter in a field submits nothing: the form is long and each way out has its own button (without
+  // JavaScript, Enter presses the hidden default button, which saves and comes back to the form).
+  // In the HS combobox, Enter picks the highlighted position (below); a textarea takes a new line.
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("input:not([type=submit]):not([type=button])" +
+        ":not([type=reset]):not([type=image]):not([type=file])")) {
+      event.preventDefault();
+    }
+  });
+
   // Search-as-you-type, from two characters.
   var compteur = 0;
   var minuterie = null;
