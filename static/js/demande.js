@@ -183,6 +183,9 @@
     var input = event.target;
     if (!input.matches("[data-nomenclature]")) return;
     preparer(input);
+    // The official label under the field named the position picked: typing replaces it.
+    var libelle = input.closest(".rex-nomenclature").querySelector("p[data-libelle]");
+    if (libelle) libelle.textContent = "";
     clearTimeout(minuterie);
     minuterie = setTimeout(function () { chercher(input); }, 200);
   });
