@@ -15,6 +15,9 @@ Each document is checked once (a few hundred milliseconds). A document that load
 any check could run (an action sent while its navigation had not started yet) is reported as not
 checked: the coverage is verified, not assumed. The test fails at its end with every violation found:
 the page, the rule, its impact, the target selectors and the help text.
+
+Not checked: Django's admin (PAGES_EXCLUES: not our markup) and the tabs opened with JavaScript disabled
+(axe runs in the page). tests/browser/test_accessibilite.py checks this wiring itself.
 """
 
 import functools
@@ -82,6 +85,27 @@ class Registre:
     def non_verifies(self) -> list[tuple[str, str]]:
         return [(sentinelle.nom, url) for sentinelle in self.sentinelles for url in sentinelle.non_verifies()]
 
+    def documents_verifies(self) -> list[str]:
+        """The URLs axe checked, in order (with or without violations)."""
+        return [constat.url for sentinelle in self.sentinelles for constat in sentinelle.constats]
+
+    def comptabiliser(self) -> None:
+        """Adds this test's checks to the session's summary (printed at the end of the run)."""
+        for sentinelle in self.sentinelles:
+            _session["sans_js"] += sentinelle.sans_js_vus
+            for constat in sentinelle.constats:
+                _session["documents"] += 1
+                _session["chemins"].add(re.sub(r"/\d+/", "/<n>/", urlsplit(constat.url).path))
+                for violation in constat.violations:
+                    regle = violation["id"]
+                    _session["violations"][regle] = _session["violations"].get(regle, 0) + 1
+
+    def ecarter(self) -> None:
+        """Forgets what was found so far: for the tests of this module, whose violations are on purpose."""
+        for sentinelle in self.sentinelles:
+            sentinelle.constats.clear()
+            sentinelle.verifies.update(range(len(sentinelle.charges)))
+
     def rapport(self) -> str:
         """Empty when every document was checked and passed."""
         lignes = []
@@ -97,7 +121,7 @@ class Registre:
                     for noeud in violation["nodes"]:
                         # A target inside a shadow root or a frame is a list of selectors.
                         cible = [" >>> ".join(c) if isinstance(c, list) else c for c in noeud["target"]]
-                        lignes.append(f"      {' '.join(cible)}")
+                        lignes.append(f"      target: {' '.join(cible)}")
                     lignes.append(f"      {violation['helpUrl']}")
         non_verifies = self.non_verifies()
         if non_verifies:
@@ -119,6 +143,7 @@ class Sentinelle:
         # axe runs in the page: a tab without JavaScript cannot be checked (its pages are, in the tabs
         # with JavaScript of the other tests).
         self.sans_js = sans_js
+        self.sans_js_vus = 0
         self.charges: list[str] = []  # the URL of each document loaded, in order
         self.verifies: set[int] = set()  # indexes in `charges`
         self.en_vol: dict = {}  # the main frame's navigation requests not loaded yet → committed?
@@ -201,17 +226,12 @@ class Sentinelle:
         if parties.scheme not in ("http", "https") or any(m.match(parties.path) for m in PAGES_EXCLUES):
             return
         if self.sans_js:
-            _session["sans_js"] += 1
+            self.sans_js_vus += 1
             return
         if self.page.evaluate("document.contentType") != "text/html":
             return
         resultats = _axe.run(self.page, options=OPTIONS).response
-        constat = Constat(self.nom, url, moment, resultats["violations"])
-        self.constats.append(constat)
-        _session["documents"] += 1
-        _session["chemins"].add(re.sub(r"/\d+/", "/<n>/", parties.path))
-        for violation in constat.violations:
-            _session["violations"][violation["id"]] = _session["violations"].get(violation["id"], 0) + 1
+        self.constats.append(Constat(self.nom, url, moment, resultats["violations"]))
 
 
 def verifier(page, moment: str = "on demand") -> None:

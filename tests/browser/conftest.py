@@ -64,11 +64,13 @@ def pytest_runtest_call(item):
     except BaseException:
         if registre is not None:
             registre.actif = False
+            registre.comptabiliser()
             if rapport := registre.rapport():
                 item.add_report_section("call", "axe-core", rapport)
         raise
     if registre is not None:
         registre.terminer()
+        registre.comptabiliser()
         if rapport := registre.rapport():
             pytest.fail(rapport, pytrace=False)
     return resultat

@@ -13,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from rex import services
 from rex.models import Contact, Demande, LigneMarchandise
+from tests.browser import accessibilite
 from tests.browser.test_instruction import (
     agent,  # noqa: F401 (fixture)
     bureau,  # noqa: F401 (fixture)
@@ -81,6 +82,7 @@ def test_la_corbeille_retire_la_ligne_et_l_enregistrement_la_supprime(page, brou
     expect(champ(bernard, "Nom")).to_be_focused()
     expect(bernard.get_by_role("button", name="Supprimer la ligne 2", exact=True)).to_be_visible()
     expect(ligne(page, "Contact n°3")).to_have_count(0)
+    accessibilite.verifier(page, "a contact deleted")
     # What is typed now in the rows left is kept
     champ(bernard, "Fonction").fill("Comptable")
 
@@ -103,6 +105,7 @@ def test_la_corbeille_retire_la_ligne_et_l_enregistrement_la_supprime(page, brou
     nouvelle = ligne(page, "Marchandise n°1")
     expect(champ(nouvelle, POSITION)).to_be_focused()
     expect(annonce(page)).to_have_text("Ligne « Marchandise n°1 » ajoutée.")
+    accessibilite.verifier(page, "every goods row deleted, then one added")
     champ(nouvelle, POSITION).fill("8414")
     champ(nouvelle, "Description sommaire de la marchandise").fill("Pompes de cuverie")
 

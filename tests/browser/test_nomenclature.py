@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import accessibilite
 from tests.browser.test_instruction import (
     bureau,  # noqa: F401 (fixture)
     operateur,  # noqa: F401 (fixture)
@@ -39,6 +40,7 @@ def test_recherche_au_clavier_vin_puis_aucun_resultat(page, bureau, operateur): 
     page.keyboard.press("ArrowDown")
     expect(options.first).to_have_attribute("aria-selected", "true")
     expect(position).to_have_attribute("aria-activedescendant", options.first.get_attribute("id"))
+    accessibilite.verifier(page, "listbox open, an option highlighted")
     page.keyboard.press("Enter")
     expect(position).to_have_value("2204")
     expect(position).to_have_attribute("aria-expanded", "false")
@@ -56,6 +58,7 @@ def test_recherche_au_clavier_vin_puis_aucun_resultat(page, bureau, operateur): 
     expect(ligne.get_by_text(re.compile(r"^Vins de raisins frais"))).to_have_count(0)  # no stale label
     expect(aucun).to_contain_text("saisissez le code du chapitre (2 chiffres) ou de la position (4 chiffres)")
     expect(page.locator("#annonces")).to_have_text("Aucun résultat.")
+    accessibilite.verifier(page, "« Aucun résultat » shown")
     expect(position).to_have_attribute("aria-expanded", "false")
     expect(suggestions).to_be_hidden()
     page.keyboard.press("Enter")
