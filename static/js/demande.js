@@ -38,6 +38,9 @@
     });
   }
 
+  // A row marked deleted and shown again with the form's errors is hidden: the others are numbered 1, 2…
+  Array.prototype.forEach.call(form.querySelectorAll("#lignes-contacts, #lignes-marchandises"), renumeroter);
+
   // Trash icon: the row is marked deleted (its DELETE box, saved with the form) and taken off the
   // page; the focus goes to the next row's first field, else the previous row's, else « Ajouter une
   // ligne + »; the live region says which row went. Without JavaScript the button saves the draft.

@@ -141,3 +141,33 @@ def test_la_corbeille_du_formulaire_de_modification(page, deposee, operateur, ag
     assert list(modification.contacts.values_list("nom", "telephone")) == [("Martin", "04 74 00 00 00")]
     # The registration itself is untouched until the modification is validated
     assert enregistrement.contacts.count() == 2
+
+
+def test_une_ligne_supprimee_reste_cachee_quand_le_formulaire_revient_avec_une_erreur(
+    page,
+    brouillon,
+    operateur,  # noqa: F811
+):
+    se_connecter(page, f"/soprano/rex/demandes/{brouillon.pk}/formulaire/", operateur.username)
+    supprimer(ligne(page, "Contact n°2"))
+    expect(annonce(page)).to_have_text("Ligne « Contact n°2 » supprimée. 2 lignes restantes.")
+    # A value the server refuses even in a draft (longer than the field allows; the browser's maxlength
+    # taken off, as an older browser would): the form comes back with its errors (422)
+    nom = champ(ligne(page, "Contact n°1"), "Nom")
+    nom.evaluate("champ => champ.removeAttribute('maxlength')")
+    nom.fill("D" * 151)
+    page.get_by_role("button", name="Reprendre plus tard").click()
+    expect(page.locator("#messages")).to_contain_text("Certaines valeurs ne peuvent pas être enregistrées")
+
+    # The deleted row is not back on the page; the rows shown are numbered 1 and 2
+    contacts = page.locator("#lignes-contacts [data-ligne]")
+    expect(contacts).to_have_count(3)
+    expect(contacts.filter(visible=True)).to_have_count(2)
+    expect(page.locator("#id_contacts-1-nom")).to_be_hidden()
+    expect(champ(ligne(page, "Contact n°2"), "Nom")).to_have_value("Bernard")
+    expect(ligne(page, "Contact n°2").get_by_role("button", name="Supprimer la ligne 2")).to_be_visible()
+
+    champ(ligne(page, "Contact n°1"), "Nom").fill("Durand")
+    page.get_by_role("button", name="Reprendre plus tard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil SOPRANO/REX")
+    assert list(brouillon.contacts.values_list("nom", flat=True)) == ["Durand", "Bernard"]
