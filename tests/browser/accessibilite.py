@@ -82,8 +82,14 @@ class Registre:
     def constats(self) -> list[Constat]:
         return [c for sentinelle in self.sentinelles for c in sentinelle.constats if c.violations]
 
-    def non_verifies(self) -> list[tuple[str, str]]:
-        return [(sentinelle.nom, url) for sentinelle in self.sentinelles for url in sentinelle.non_verifies()]
+    def non_verifies(self, *, interrompu: bool = False) -> list[tuple[str, str]]:
+        """The documents loaded and left unchecked; when the test was `interrompu` (it failed), the last
+        document of each tab was not left: it is not counted."""
+        return [
+            (sentinelle.nom, url)
+            for sentinelle in self.sentinelles
+            for url in sentinelle.non_verifies(sauf_dernier=interrompu)
+        ]
 
     def documents_verifies(self) -> list[str]:
         """The URLs axe checked, in order (with or without violations)."""
@@ -106,7 +112,7 @@ class Registre:
             sentinelle.constats.clear()
             sentinelle.verifies.update(range(len(sentinelle.charges)))
 
-    def rapport(self) -> str:
+    def rapport(self, *, interrompu: bool = False) -> str:
         """Empty when every document was checked and passed."""
         lignes = []
         constats = self.constats()
@@ -123,7 +129,7 @@ class Registre:
                         cible = [" >>> ".join(c) if isinstance(c, list) else c for c in noeud["target"]]
                         lignes.append(f"      target: {' '.join(cible)}")
                     lignes.append(f"      {violation['helpUrl']}")
-        non_verifies = self.non_verifies()
+        non_verifies = self.non_verifies(interrompu=interrompu)
         if non_verifies:
             lignes.append(
                 "\nDocuments loaded then left before axe could check them (wait for the page, e.g. with "
@@ -218,8 +224,9 @@ class Sentinelle:
         finally:
             self.occupe = False
 
-    def non_verifies(self) -> list[str]:
-        return [url for index, url in enumerate(self.charges) if index not in self.verifies]
+    def non_verifies(self, *, sauf_dernier: bool = False) -> list[str]:
+        fin = len(self.charges) - 1 if sauf_dernier else len(self.charges)
+        return [url for index, url in enumerate(self.charges[:fin]) if index not in self.verifies]
 
     def _analyser(self, url: str, moment: str) -> None:
         parties = urlsplit(url)

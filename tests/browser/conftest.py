@@ -65,7 +65,7 @@ def pytest_runtest_call(item):
         if registre is not None:
             registre.actif = False
             registre.comptabiliser()
-            if rapport := registre.rapport():
+            if rapport := registre.rapport(interrompu=True):
                 item.add_report_section("call", "axe-core", rapport)
         raise
     if registre is not None:
