@@ -75,7 +75,7 @@ class Registre:
         try:
             for sentinelle in self.sentinelles:
                 if not sentinelle.page.is_closed():
-                    sentinelle.point_de_controle("fin du test")
+                    sentinelle.point_de_controle("at the end of the test")
         finally:
             self.actif = False
 
@@ -160,6 +160,7 @@ class Sentinelle:
         page.on("requestfailed", self._echec)
         page.on("framenavigated", self._navigue)
         page.on("load", self._charge)
+        page.on("download", self._telechargement)
 
     # Event handlers: notes only, never a call to Playwright ------------------------------------
     def _principale(self, requete) -> bool:
@@ -185,6 +186,10 @@ class Sentinelle:
     def _echec(self, requete) -> None:
         self.en_vol.pop(requete, None)
 
+    def _telechargement(self, telechargement) -> None:
+        # A file the browser saves instead of showing it: no document will load.
+        self.en_vol = {requete: engagee for requete, engagee in self.en_vol.items() if engagee}
+
     def _navigue(self, frame) -> None:
         if frame is self.page.main_frame:
             for requete in self.en_vol:
@@ -205,6 +210,7 @@ class Sentinelle:
             limite = time.monotonic() + ATTENTE_NAVIGATION_S
             while self.en_vol and time.monotonic() < limite:
                 self.page.wait_for_timeout(20)  # lets Playwright deliver the events
+            self.en_vol.clear()  # what has not loaded by now never will (the next checkpoint won't wait)
             dernier = len(self.charges) - 1
             if dernier < 0 or dernier in self.verifies:
                 return False
@@ -321,7 +327,8 @@ def installer(monkeypatch, registre_courant) -> None:
             registre = registre_courant()
             if registre is not None and registre.actif:
                 nom = getattr(objet, "_nom_axe", f"tab {len(registre.sentinelles) + 1}")
-                registre.suivre(page, nom, sans_js=getattr(objet, "_axe_sans_js", False))
+                sans_js = getattr(objet, "_axe_sans_js", False) or kwargs.get("java_script_enabled") is False
+                registre.suivre(page, nom, sans_js=sans_js)
             return page
 
         return ouvrir
@@ -337,6 +344,7 @@ def installer(monkeypatch, registre_courant) -> None:
 
     monkeypatch.setattr(api.Browser, "new_context", contexte(api.Browser.new_context))
     monkeypatch.setattr(api.BrowserContext, "new_page", suivie(api.BrowserContext.new_page))
+    monkeypatch.setattr(api.Browser, "new_page", suivie(api.Browser.new_page))
     monkeypatch.setattr(api.Page, "close", _fermeture(api.Page.close, lambda page: [page]))
     monkeypatch.setattr(
         api.BrowserContext, "close", _fermeture(api.BrowserContext.close, lambda context: context.pages)
