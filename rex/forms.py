@@ -523,8 +523,9 @@ class Bouton:
         return f"{self.rubrique}-{self.rang}"
 
 
-BOUTONS_DEMANDE = ("reprendre", "valider", "documents", "abandonner")
-BOUTONS_MODIFICATION = ("reprendre", "continuer", "documents")
+# « enregistrer »: the form's hidden default button (Enter in a field without JavaScript): save, stay.
+BOUTONS_DEMANDE = ("enregistrer", "reprendre", "valider", "documents", "abandonner")
+BOUTONS_MODIFICATION = ("enregistrer", "reprendre", "continuer", "documents")
 
 
 class BoutonForm(DsfrForm):

@@ -165,7 +165,7 @@ def _enregistrer(request, demande: Demande):
         if validation.verifier(demande).is_valid():
             return redirect("rex:recapitulatif" if demande.est_brouillon else "rex:complement", pk=demande.pk)
         return redirect(f"{url}?valider=1#erreurs")
-    if reponse := redirection_lignes(bouton, url, demande):
+    if reponse := redirection_lignes(request, bouton, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(
@@ -192,10 +192,14 @@ def _enregistrer(request, demande: Demande):
     return redirect(f"{reverse('rex:accueil')}#brouillons")
 
 
-def redirection_lignes(bouton: Bouton, url: str, demande: Demande):
-    """After a save: back to the rows added or deleted (« Ajouter une ligne + », trash icon without
-    JavaScript), or on to « Gérer les documents de la demande »; None for the other buttons."""
+def redirection_lignes(request, bouton: Bouton, url: str, demande: Demande):
+    """After a save: back to the form (Enter in a field without JavaScript: the form's hidden default
+    button), to the rows added or deleted (« Ajouter une ligne + », trash icon without JavaScript), or on
+    to « Gérer les documents de la demande »; None for the other buttons."""
     ancre = {"contacts": "#rubrique-4", "marchandises": "#rubrique-5"}
+    if bouton.nom == "enregistrer":
+        messages.success(request, "Vos données ont été enregistrées : vous pouvez poursuivre la saisie.")
+        return redirect(url)
     if bouton.nom == "ajouter":
         return redirect(f"{url}?ajouter={bouton.rubrique}{ancre[bouton.rubrique]}")
     if bouton.nom == "supprimer":

@@ -130,7 +130,7 @@ def _enregistrer(request, demande: Demande):
         return redirect(
             "rex:recapitulatif_modification" if demande.est_brouillon else "rex:complement", pk=demande.pk
         )
-    if reponse := redirection_lignes(bouton, url, demande):
+    if reponse := redirection_lignes(request, bouton, url, demande):
         return reponse
     if not demande.est_brouillon:
         messages.success(

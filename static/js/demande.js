@@ -7,30 +7,86 @@
   var annonces = document.getElementById("annonces");
   var url = form.getAttribute("data-nomenclature-url");
 
-  function annoncer(texte) { if (annonces) { annonces.textContent = texte; } }
+  // The live region: emptied first, so that the same message twice is said twice.
+  function annoncer(texte) {
+    if (!annonces) return;
+    annonces.textContent = "";
+    setTimeout(function () { annonces.textContent = texte; }, 100);
+  }
 
-  // Trash icon: mark the row deleted, hide it, give the focus back to « Ajouter une ligne + ».
+  function lignesVisibles(conteneur) {
+    return Array.prototype.filter.call(conteneur.querySelectorAll("[data-ligne]"), function (ligne) {
+      return !ligne.hidden;
+    });
+  }
+
+  function premierChamp(ligne) {
+    return ligne.querySelector("input:not([type=hidden]):not([name$='-DELETE']), select, textarea");
+  }
+
+  // « Contact n°2 », « Supprimer la ligne 2 »: the rows shown are numbered 1, 2, 3… as they will be
+  // once saved, whatever was deleted or added meanwhile.
+  function renumeroter(conteneur) {
+    lignesVisibles(conteneur).forEach(function (ligne, i) {
+      var numero = String(i + 1);
+      ligne.setAttribute("aria-label", ligne.getAttribute("aria-label").replace(/\d+$/, numero));
+      var bouton = ligne.querySelector("[data-supprimer-ligne]");
+      if (bouton) {
+        bouton.textContent = bouton.textContent.replace(/\d+\s*$/, numero);
+        bouton.title = bouton.textContent.trim();
+      }
+    });
+  }
+
+  // A row marked deleted and shown again with the form's errors is hidden: the others are numbered 1, 2…
+  Array.prototype.forEach.call(form.querySelectorAll("#lignes-contacts, #lignes-marchandises"), renumeroter);
+
+  // Trash icon: the row is marked deleted (its DELETE box, saved with the form) and taken off the
+  // page; the focus goes to the next row's first field, else the previous row's, else « Ajouter une
+  // ligne + »; the live region says which row went. Without JavaScript the button saves the draft.
   form.addEventListener("click", function (event) {
     var bouton = event.target.closest("[data-supprimer-ligne]");
     if (!bouton) return;
     event.preventDefault();
     var ligne = bouton.closest("[data-ligne]");
+    var conteneur = ligne.parentElement;
+    var nom = ligne.getAttribute("aria-label");
+    var visibles = lignesVisibles(conteneur);
+    var position = visibles.indexOf(ligne);
+    var voisine = visibles[position + 1] || visibles[position - 1];
     var suppression = ligne.querySelector("input[name$='-DELETE']");
     if (suppression) suppression.checked = true;
     ligne.hidden = true;
-    var rubrique = ligne.closest("fieldset");
-    var ajouter = rubrique && rubrique.querySelector("[data-ajouter-ligne]");
-    if (ajouter) ajouter.focus();
-    annoncer("Ligne supprimée.");
+    renumeroter(conteneur);
+    var cible = voisine && premierChamp(voisine);
+    if (!cible) {
+      var rubrique = ligne.closest("fieldset");
+      cible = rubrique && rubrique.querySelector("[data-ajouter-ligne]");
+    }
+    if (cible) cible.focus();
+    var reste = lignesVisibles(conteneur).length;
+    annoncer("Ligne « " + nom + " » supprimée. " + (reste ? reste + " ligne" + (reste > 1 ? "s" : "") +
+      " restante" + (reste > 1 ? "s" : "") + "." : "Aucune ligne restante."));
   });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    var lignes = event.detail.target.querySelectorAll("[data-ligne]");
+    var lignes = lignesVisibles(event.detail.target);
     var nouvelle = lignes[lignes.length - 1];
     if (nouvelle) {
-      var champ = nouvelle.querySelector("input:not([type=hidden]), select");
+      renumeroter(event.detail.target);
+      var champ = premierChamp(nouvelle);
       if (champ) champ.focus();
-      annoncer("Ligne ajoutée.");
+      annoncer("Ligne « " + nouvelle.getAttribute("aria-label") + " » ajoutée.");
+    }
+  });
+
+  // Enter in a field submits nothing: the form is long and each way out has its own button (without
+  // JavaScript, Enter presses the hidden default button, which saves and comes back to the form).
+  // In the HS combobox, Enter picks the highlighted position (below); a textarea takes a new line.
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("input:not([type=submit]):not([type=button])" +
+        ":not([type=reset]):not([type=image]):not([type=file])")) {
+      event.preventDefault();
     }
   });
 
@@ -130,6 +186,9 @@
     var input = event.target;
     if (!input.matches("[data-nomenclature]")) return;
     preparer(input);
+    // The official label under the field named the position picked: typing replaces it.
+    var libelle = input.closest(".rex-nomenclature").querySelector("p[data-libelle]");
+    if (libelle) libelle.textContent = "";
     clearTimeout(minuterie);
     minuterie = setTimeout(function () { chercher(input); }, 200);
   });

@@ -9,6 +9,36 @@
     if (bouton) { setTimeout(function () { bouton.disabled = true; }, 0); }
   });
 
+  // After an action, its result is what the page says first: the focus goes to the error summary of the
+  // form sent, else to the messages (« Vous avez pris en charge la demande … »), so that a keyboard or a
+  // screen reader user starts there. Unless the address names another place of the page (#fil,
+  // #brouillons…): the browser goes there.
+  document.addEventListener("DOMContentLoaded", function () {
+    var resultat = document.querySelector("#erreurs, #resume-erreurs") || document.getElementById("messages");
+    if (!resultat) return;
+    var ancre = decodeURIComponent(window.location.hash.slice(1));
+    if (ancre && ancre !== resultat.id && document.getElementById(ancre)) return;
+    resultat.focus();
+  });
+
+  // An action form folded in an accordion (data-premier-champ): once unfolded, the focus goes to its
+  // first field. The DSFR says « dsfr.disclose » before its animation makes the panel visible (a hidden
+  // field cannot take the focus): the focus waits for it, a second at most.
+  document.addEventListener("dsfr.disclose", function (event) {
+    var panneau = event.target;
+    if (!(panneau instanceof Element) || !panneau.matches("[data-premier-champ]")) return;
+    var champ = panneau.querySelector("input:not([type=hidden]), select, textarea");
+    if (!champ) return;
+    var debut = Date.now();
+    (function focaliser() {
+      if (getComputedStyle(champ).visibility === "visible") {
+        champ.focus();
+      } else if (Date.now() - debut < 1000) {
+        requestAnimationFrame(focaliser);
+      }
+    })();
+  }, true);
+
   // Tabs: opens the tab named in the address (#brouillons …), e.g. after « Reprendre plus tard ».
   document.addEventListener("DOMContentLoaded", function () {
     var nom = window.location.hash.replace("#", "");

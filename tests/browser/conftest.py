@@ -4,6 +4,9 @@ The browser is the distribution's (/usr/bin/chromium, installed by scripts/syste
 Playwright's own download (`playwright install`) is never used. The live server runs in a thread
 of the test process, so it shares the test database (transactional_db: committed data) and the
 in-memory outbox of the locmem e-mail backend.
+
+Every document any tab loads is checked by axe-core (WCAG 2.1 A and AA), and the test fails on any
+violation: see tests/browser/accessibilite.py.
 """
 
 import os
@@ -11,6 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from tests.browser import accessibilite
 
 # Playwright's sync API keeps an asyncio loop running in the main thread for the whole session,
 # and Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation).
@@ -33,6 +38,8 @@ DEFAULT_TIMEOUT_MS = 10_000
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 _reports = pytest.StashKey[dict]()
+_axe = pytest.StashKey[accessibilite.Registre]()
+_registre_courant: list[accessibilite.Registre] = []
 
 
 def _in_ci() -> bool:
@@ -45,6 +52,44 @@ def pytest_runtest_makereport(item, call):
     report = yield
     item.stash.setdefault(_reports, {})[report.when] = report
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """axe-core: at the end of the test, the last document of each tab is checked, and the test fails
+    on any violation found in any document it loaded (see tests/browser/accessibilite.py)."""
+    registre = item.stash.get(_axe, None)
+    try:
+        resultat = yield
+    except BaseException:
+        if registre is not None:
+            registre.actif = False
+            registre.comptabiliser()
+            if rapport := registre.rapport(interrompu=True):
+                item.add_report_section("call", "axe-core", rapport)
+        raise
+    if registre is not None:
+        registre.terminer()
+        registre.comptabiliser()
+        if rapport := registre.rapport():
+            pytest.fail(rapport, pytrace=False)
+    return resultat
+
+
+def pytest_terminal_summary(terminalreporter):
+    if bilan := accessibilite.bilan_session():
+        terminalreporter.write_line(bilan)
+
+
+@pytest.fixture(autouse=True)
+def _axe_sur_chaque_page(request):
+    """Every tab opened during this test is watched by axe-core."""
+    registre = accessibilite.Registre()
+    request.node.stash[_axe] = registre
+    _registre_courant.append(registre)
+    yield registre
+    registre.actif = False
+    _registre_courant.remove(registre)
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +106,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
+    patch = pytest.MonkeyPatch()
+    accessibilite.installer(patch, lambda: _registre_courant[-1] if _registre_courant else None)
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
     finally:
+        patch.undo()
         playwright.stop()
 
 
@@ -98,6 +146,7 @@ def page(request, browser, live_server):
     live server. On failure a full-page screenshot is saved into test-results/."""
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context._nom_axe = "page"  # names the tab in axe's report
     page = context.new_page()
     yield page
     report = request.node.stash.get(_reports, {}).get("call")
@@ -156,6 +205,7 @@ def autre_navigateur(request, browser, live_server):
     def ouvrir(nom: str):
         context = browser.new_context(locale="fr-FR", base_url=live_server.url)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context._nom_axe = nom  # names the tab in axe's report
         onglet = context.new_page()
         ouverts.append((nom, context, onglet))
         return onglet

@@ -116,6 +116,24 @@ def test_reprendre_plus_tard_saves_an_incomplete_draft(client, operateur):
     assert f"Brouillon n° {demande.pk}" in unescape(page.content.decode())
 
 
+def test_enregistrer_saves_and_comes_back_to_the_form(client, operateur):
+    """Enter in a field without JavaScript presses the form's hidden default button « enregistrer »."""
+    data = {
+        **management("contacts", 1),
+        "contacts-0-nom": "Durand",
+        **management("marchandises", 1),
+        "telephone": "04 72 00 00 00",
+        "action": "enregistrer",
+    }
+    response = client.post(reverse("rex:deposer"), data, follow=True)
+    demande = Demande.objects.get()
+    assert response.redirect_chain == [(reverse("rex:formulaire", args=[demande.pk]), 302)]
+    assert demande.telephone == "04 72 00 00 00"
+    assert Contact.objects.get().nom == "Durand"
+    page = unescape(response.content.decode())
+    assert "Vos données ont été enregistrées : vous pouvez poursuivre la saisie." in page
+
+
 def test_valider_points_at_every_missing_field_and_keeps_what_was_typed(client, operateur):
     data = {
         **management("contacts", 1),
