@@ -685,8 +685,9 @@ class Generateur:
         if papier:  # keyed in by the big service from the operator's paper form (guide §5)
             d.representant, d.depot_papier = None, True
             d.created_by_id = self.agents[service][0]
-            d.evenements[0] = (Evenement.Kind.CREATION, "", Statut.BROUILLON, cree, d.created_by_id)
-            d.evenements[0] += (COMMENTAIRE_DEPOT_PAPIER, {"depot_papier": True})
+            papier = {"depot_papier": True}
+            creation = (Evenement.Kind.CREATION, "", Statut.BROUILLON, cree, d.created_by_id)
+            d.evenements[0] = (*creation, COMMENTAIRE_DEPOT_PAPIER, papier)
 
     # ------------------------------------------------------------------ rows
     def lignes_demandes(self):
@@ -759,8 +760,8 @@ class Generateur:
             for nom, original in rng.sample(DOCUMENTS, self.combien(d, "documents")):
                 fichier = f"demandes/{d.id}/{rng.getrandbits(128):032x}"  # no file: never read here
                 taille = rng.randint(20_000, 2_000_000)
-                documents.append((nom, fichier, original, "application/pdf", taille, d.created_at))
-                documents[-1] += (d.created_by_id, d.id)
+                ajout = (d.created_at, d.created_by_id, d.id)
+                documents.append((nom, fichier, original, "application/pdf", taille, *ajout))
         return contacts, marchandises, cadres, documents
 
     def lignes_evenements(self):
