@@ -1,10 +1,11 @@
 """`make bench-scale`: SOPRANO/REX at a national register's volume, 1,000 then 100,000 requests.
 
-    python -m benchmarks.scale [--sizes 1000,100000] [--reuse] [--plans] [--repeat 20]
+    python -m benchmarks.scale [--sizes 1000,100000] [--reuse] [--plans] [--repeat 20] [--no-jobs]
 
 For each size, a PostgreSQL database of its own is dropped, created, migrated and seeded in bulk
-(benchmarks.scale.seed), then a fresh process measures the pages (benchmarks.scale.pages) and the batch
-jobs (benchmarks.scale.jobs); the report compares the sizes and prints the targets as PASS/FAIL lines.
+(benchmarks.scale.seed); then one process measures the pages on every data set in turn
+(benchmarks.scale.pages), and one process per size the batch jobs (benchmarks.scale.jobs); the report
+compares the sizes and prints the targets as PASS/FAIL lines.
 A benchmark, not a test: it always exits 0 once measured.
 
 BENCH_SCALE_DATABASE_URL names the 100k database (default soprano_bench_scale on the local server); the
@@ -167,25 +168,36 @@ def preparer(taille: int, *, reutiliser: bool) -> dict:
     return {"durees": durees, "lignes": lignes, "reutilisee": reutiliser}
 
 
-def mesurer(taille: int, *, repetitions: int) -> dict:
-    import shutil
+def mesurer_pages(bases: dict[int, str], *, repetitions: int) -> dict:
+    """Every page on every data set, in turn, in this one process (benchmarks.scale.pages.Bases)."""
     import warnings
 
     import django
 
     warnings.filterwarnings("ignore", message="Transitional Django setting")  # django-dsfr, at each form
     django.setup()
+    from benchmarks.scale import pages
+
+    progression("Pages (" + ", ".join(libelle(t) for t in sorted(bases)) + ", in turn)")
+    return {
+        "pages": pages.mesurer_tout(bases, repetitions=repetitions, progression=progression),
+        "tables_demande": sorted(pages.tables_demande()),
+    }
+
+
+def mesurer_travaux(taille: int) -> dict:
+    import shutil
+
+    import django
+
+    django.setup()
     from django.conf import settings
 
-    from benchmarks.scale import jobs, pages
+    from benchmarks.scale import jobs
 
     try:
-        progression(f"Pages ({libelle(taille)})")
-        resultats = {"pages": pages.mesurer_tout(repetitions=repetitions, progression=progression)}
         progression(f"Batch jobs ({libelle(taille)})")
-        resultats["jobs"] = jobs.mesurer_tout(progression=progression)
-        resultats["tables_demande"] = sorted(pages.tables_demande())
-        return resultats
+        return jobs.mesurer_tout(progression=progression)
     finally:
         # The test settings store files (the PDF) in a temporary directory of this process.
         shutil.rmtree(settings.STORAGES["default"]["OPTIONS"]["location"], ignore_errors=True)
@@ -194,29 +206,37 @@ def mesurer(taille: int, *, repetitions: int) -> dict:
 # ---------------------------------------------------------------------- command line
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.splitlines()[0])
-    parser.add_argument("commande", nargs="?", default="tout", choices=["tout", "preparer", "mesurer"])
+    parser.add_argument(
+        "commande", nargs="?", default="tout", choices=["tout", "preparer", "pages", "travaux"]
+    )
     parser.add_argument("--sizes", default=",".join(map(str, TAILLES)), help="requests per data set")
     parser.add_argument("--reuse", action="store_true", help="keep the data sets seeded by an earlier run")
     parser.add_argument("--plans", action="store_true", help="print the whole EXPLAIN of each slow query")
     parser.add_argument("--repeat", type=int, default=20, help="timed GETs per page (after the warm-up)")
+    parser.add_argument("--no-jobs", action="store_true", help="pages only (no batch jobs)")
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bases", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.commande == "preparer":
         args.out.write_text(json.dumps(preparer(args.size, reutiliser=args.reuse)))
         return
-    if args.commande == "mesurer":
-        args.out.write_text(json.dumps(mesurer(args.size, repetitions=args.repeat), default=str))
+    if args.commande == "pages":
+        bases = {int(t): nom for t, nom in (b.split("=") for b in args.bases.split(","))}
+        args.out.write_text(json.dumps(mesurer_pages(bases, repetitions=args.repeat), default=str))
+        return
+    if args.commande == "travaux":
+        args.out.write_text(json.dumps(mesurer_travaux(args.size), default=str))
         return
 
     url = os.environ.get("BENCH_SCALE_DATABASE_URL", URL_DEFAUT)
     tailles = sorted(int(t) for t in args.sizes.split(","))
     if len(tailles) < 2:
         sys.exit("--sizes needs two sizes at least (growth ratio).")
-    preparations, mesures = {}, {}
+    preparations, bases = {}, {}
     for taille in tailles:
-        base = base_pour(url, taille)
+        base = bases[taille] = base_pour(url, taille)
         verifier_cible(base)
         reutiliser = args.reuse and etat(base)[2] == marque(taille)
         progression(
@@ -227,8 +247,14 @@ def main() -> None:
         preparations[taille] = lancer("preparer", base, taille, *(["--reuse"] if reutiliser else []))
         preparations[taille]["base"] = nom_base(base)
         marquer(base, taille)
-        mesures[taille] = lancer("mesurer", base, taille, "--repeat", str(args.repeat))
-    tables_demande = set(mesures[tailles[-1]]["tables_demande"])
+    grande = bases[tailles[-1]]
+    noms = ",".join(f"{taille}={nom_base(base)}" for taille, base in bases.items())
+    resultat = lancer("pages", grande, tailles[-1], "--bases", noms, "--repeat", str(args.repeat))
+    mesures = {int(taille): {"pages": pages} for taille, pages in resultat["pages"].items()}
+    if not args.no_jobs:
+        for taille in tailles:
+            mesures[taille]["jobs"] = lancer("travaux", bases[taille], taille)
+    tables_demande = set(resultat["tables_demande"])
     print(rapport(mesures, preparations, tables_demande, plans_complets=args.plans))
 
 

@@ -2,18 +2,21 @@
 
 Each page is requested once to warm up, once more with every SQL statement captured
 (`connection.execute_wrapper`), then `REPETITIONS` times under the clock (Django test Client: middleware,
-session, template, no network). Each captured statement is then EXPLAINed (the plan only, not ANALYZE)
-with its own parameters: a sequential scan of a table holding more than `GRANDE_TABLE` rows is reported by
-name. Each read is also run again on its own (median of 3), to show which query of a page weighs.
+session, template, no network), on each data set in turn (see `Bases`). Each captured statement is then
+EXPLAINed (the plan only, not ANALYZE) with its own parameters: a sequential scan of a table holding more
+than `GRANDE_TABLE` rows is reported by name. Each read is also run again on its own (median of 3), to
+show which query of a page weighs.
 """
 
+import copy
 import re
 import statistics
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.utils import load_backend
 from django.test import Client
 from django.urls import reverse
 
@@ -72,33 +75,107 @@ def pages() -> list[Page]:
     ]
 
 
-def mesurer(page: Page, *, repetitions: int = REPETITIONS) -> dict:
-    """Median time (ms) of GET page.url, its SQL statements and their plans."""
+class Bases:
+    """One persistent connection per data set, swapped in as Django's default connection between requests.
+
+    Both data sets are measured in the same process, request by request in turn: a change of load on the
+    shared machine weighs on both sides of a growth ratio alike. Swapping keeps each connection open, so
+    no connection setup nor cold catalog cache falls inside the timed requests. The databases are
+    migrated alike (same content types and permissions: checked), and the application keeps no
+    per-process cache of their rows.
+    """
+
+    def __init__(self, noms: dict[int, str]):
+        defaut = connections["default"]
+        self.connexions = {}
+        for taille, nom in noms.items():
+            reglages = copy.deepcopy(defaut.settings_dict)
+            reglages["NAME"] = nom
+            self.connexions[taille] = load_backend(reglages["ENGINE"]).DatabaseWrapper(reglages, "default")
+        references = {taille: self.references(taille) for taille in noms}
+        if len({repr(r) for r in references.values()}) > 1:
+            raise RuntimeError("The data sets' content types or permissions differ: seed them again.")
+
+    def activer(self, taille: int) -> None:
+        connections["default"] = self.connexions[taille]
+
+    def references(self, taille: int):
+        self.activer(taille)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, app_label, model FROM django_content_type ORDER BY id")
+            types = cursor.fetchall()
+            cursor.execute("SELECT id, content_type_id, codename FROM auth_permission ORDER BY id")
+            return types, cursor.fetchall()
+
+
+def mesurer_tout(noms: dict[int, str], *, repetitions: int = REPETITIONS, progression=print) -> dict:
+    """Every page on every data set: {size: {page: {url, ms, requetes, plans}}}.
+
+    Per page: a warm-up GET and a captured GET on each data set, then `repetitions` rounds of one timed GET
+    on each (the order alternates from one round to the next), then the plans of the captured statements.
+    """
+    bases = Bases(noms)
+    tailles = sorted(noms)
+    listes, clients = {}, {}
+    for taille in tailles:
+        bases.activer(taille)
+        listes[taille] = pages()
+    resultats = {taille: {} for taille in tailles}
+    for rang, page in enumerate(listes[tailles[0]]):
+        capturees, durees = {}, {taille: [] for taille in tailles}
+        for taille in tailles:
+            bases.activer(taille)
+            cible = listes[taille][rang]
+            if (taille, cible.username) not in clients:
+                clients[taille, cible.username] = client_pour(cible.username)
+            capturees[taille] = capturer(clients[taille, cible.username], cible)
+        for tour in range(repetitions):
+            for taille in tailles if tour % 2 == 0 else reversed(tailles):
+                bases.activer(taille)
+                cible = listes[taille][rang]
+                debut = time.perf_counter()
+                clients[taille, cible.username].get(cible.url)
+                durees[taille].append((time.perf_counter() - debut) * 1000)
+        for taille in tailles:
+            bases.activer(taille)
+            resultats[taille][page.nom] = {
+                "url": listes[taille][rang].url,
+                "ms": statistics.median(durees[taille]),
+                "requetes": len(capturees[taille]),
+                "plans": expliquer(capturees[taille]),
+            }
+        progression(
+            f"  {page.nom}: "
+            + ", ".join(
+                f"{resultats[t][page.nom]['ms']:.1f} ms ({resultats[t][page.nom]['requetes']} queries)"
+                for t in tailles
+            )
+        )
+    return resultats
+
+
+def client_pour(username: str | None) -> Client:
     client = Client()
-    if page.username:
-        client.force_login(User.objects.get(username=page.username))
+    if username:
+        client.force_login(User.objects.get(username=username))
+    return client
+
+
+def capturer(client: Client, page: Page) -> list:
+    """A warm-up GET (per-process caches: content types, permissions, templates), then a GET whose SQL
+    statements are captured with their parameters."""
+    reponse = client.get(page.url)
+    if reponse.status_code != 200:
+        raise RuntimeError(f"{page.nom}: GET {page.url} answered {reponse.status_code}")
     capturees = []
 
-    def capturer(execute, sql, params, many, context):
+    def capteur(execute, sql, params, many, context):
         capturees.append((sql, params, many))
         return execute(sql, params, many, context)
 
-    reponse = client.get(page.url)  # warm-up: per-process caches (content types, permissions, templates)
-    if reponse.status_code != 200:
-        raise RuntimeError(f"{page.nom}: GET {page.url} answered {reponse.status_code}")
-    with connection.execute_wrapper(capturer):
+    with connection.execute_wrapper(capteur):
         client.get(page.url)
-    durees = []
-    for _ in range(repetitions):
-        debut = time.perf_counter()
-        client.get(page.url)
-        durees.append((time.perf_counter() - debut) * 1000)
-    return {
-        "url": page.url,
-        "ms": statistics.median(durees),
-        "requetes": len(capturees),
-        "plans": expliquer(capturees),
-    }
+    return capturees
 
 
 # ---------------------------------------------------------------------- plans
@@ -214,13 +291,4 @@ def expliquer(capturees: list) -> list[dict]:
                     "explain": texte,
                 }
             )
-    return resultats
-
-
-def mesurer_tout(*, repetitions: int = REPETITIONS, progression=print) -> dict[str, dict]:
-    resultats = {}
-    for page in pages():
-        resultats[page.nom] = mesurer(page, repetitions=repetitions)
-        r = resultats[page.nom]
-        progression(f"  {page.nom}: {r['ms']:.1f} ms, {r['requetes']} queries")
     return resultats
