@@ -18,7 +18,7 @@ DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsaf
 	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test test-fast quality security system-deps services install migrate data worker beat bench clean
+.PHONY: run test test-fast quality security system-deps services install migrate data worker beat bench bench-scale clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
@@ -103,6 +103,12 @@ beat: install $(KEYS)
 
 bench: install
 	$(PY) -m benchmarks.run
+
+## The national-volume benchmark: 1k and 100k requests seeded in PostgreSQL databases of its own
+## (BENCH_SCALE_DATABASE_URL names the 100k one, dropped and created again at each run), pages, plans,
+## batch jobs and PASS/FAIL targets. BENCH_SCALE_ARGS=--reuse keeps the data sets of the previous run.
+bench-scale: install
+	$(PY) -m benchmarks.scale $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-results
