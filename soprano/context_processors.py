@@ -16,7 +16,7 @@ class _SiteConfig:
     mourning = False
     notice_title = ""
     notice_description = ""
-    accessibility_status = "PART"
+    accessibility_status = "NON"  # no RGAA audit yet: see /accessibilite/
     operator_logo_file = None
     operator_logo_alt = ""
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("soprano/rex/", include("rex.urls")),
     path("agent/", include("rex.urls_agent")),
     path("", include("rex.urls_public")),
+    path("", include("soprano.urls_pages")),
 ]
 
 handler400 = "soprano.views.mauvaise_requete"

@@ -6,6 +6,7 @@ no template tag, so that nothing in it can fail while the service is failing.
 
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_safe
 
 from rex.selectors import abandon_connu
 
@@ -50,3 +51,20 @@ def _abandon(request):
 def csrf_refuse(request, reason=""):
     """CSRF_FAILURE_VIEW: a form posted from an expired page (or from another site)."""
     return _erreur(request, "403_csrf.html", 403, "Formulaire expiré")
+
+
+# ------------------------------------------------------------------ the footer's pages
+def _page(template: str, title: str):
+    @require_safe
+    def page(request):
+        return render(request, f"pages/{template}.html", {"title": title})
+
+    page.__name__ = template
+    return page
+
+
+accessibilite = _page("accessibilite", "Déclaration d'accessibilité")
+mentions_legales = _page("mentions_legales", "Mentions légales")
+donnees_personnelles = _page("donnees_personnelles", "Données personnelles")
+cookies = _page("cookies", "Gestion des cookies")
+plan_du_site = _page("plan_du_site", "Plan du site")

@@ -445,6 +445,11 @@ MATRICE: dict[str, Ligne] = {
     ),
     # ---- public: the check of a REX number; the export for the EU database (PAE staff only)
     "public:verifier": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS),
+    # ---- pages: the footer's information pages, for everyone
+    **{
+        f"pages:{nom}": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS)
+        for nom in ("accessibilite", "mentions_legales", "donnees_personnelles", "cookies", "plan_du_site")
+    },
     "public:export_json": Ligne(
         ayant_droit="pae",
         GET=(LOGIN, N404, N404, N404, N404, OK, OK),

@@ -632,6 +632,11 @@ GET_SEULEMENT = {
     "accounts:soprano_home": "operateur",
     "accounts:password_reset_done": "anonyme",
     "accounts:password_reset_complete": "anonyme",
+    "pages:accessibilite": "anonyme",
+    "pages:mentions_legales": "anonyme",
+    "pages:donnees_personnelles": "anonyme",
+    "pages:cookies": "anonyme",
+    "pages:plan_du_site": "anonyme",
 }
 
 
