@@ -4,6 +4,7 @@ The statuses where a status-changing action is possible are read from the state 
 (django-fsm transitions on `Demande.statut`), never listed by hand.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,12 +17,21 @@ SYSTEME = "systeme"
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A rule of an action beyond its side and its statuses, with the French refusal when it does not hold."""
+
+    tient: Callable[[object, Demande], bool]  # (user, request) -> whether the action is possible
+    refus: str
+
+
+@dataclass(frozen=True)
 class Action:
     nom: str
     libelle: str
     cote: str
     transition: str = ""  # the model transition it fires, if any
     statuts_hors_transition: tuple[str, ...] = ()  # for actions that change no status
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def statuts(self) -> frozenset[str]:
@@ -33,12 +43,55 @@ class Action:
 STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
 STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
 
+
+def _peut_dupliquer(user, demande: Demande) -> bool:
+    if user.entreprise is not None and user.entreprise.est_representant_en_douane:
+        return True
+    return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
+
+
+DUPLICATION = Condition(
+    _peut_dupliquer,
+    "Il n'est pas possible de dupliquer une demande d'enregistrement si vous détenez déjà un "
+    "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
+    "en douane, ou possible après un rejet ou une révocation (guide, point 6.3).",
+)
+COMPLEMENT_PAPIER = Condition(
+    lambda user, demande: demande.depot_papier,
+    "Action « Enregistrer le complément reçu sur papier » impossible : la demande n'a pas été "
+    "déposée sur formulaire papier ; le demandeur la complète en ligne.",
+)
+ABANDON_PAPIER = Condition(
+    lambda user, demande: demande.depot_papier,
+    "Action « Abandonner » impossible : ce brouillon n'est pas un dépôt sur formulaire papier.",
+)
+PAS_UNE_MODIFICATION = Condition(
+    lambda user, demande: not demande.est_modification,
+    "Action « Octroyer » impossible : une demande de modification se valide avec "
+    "« Valider la modification ».",
+)
+UNE_MODIFICATION = Condition(
+    lambda user, demande: demande.est_modification,
+    "Action « Valider la modification » impossible : cette demande n'est pas une demande de modification "
+    "d'un enregistrement.",
+)
+PAS_DEJA_EN_CHARGE = Condition(
+    lambda user, demande: demande.agent_id != user.pk,
+    "Vous avez déjà pris en charge cette demande.",
+)
+
 ACTIONS = {
     a.nom: a
     for a in (
         # Operator side (guide §6)
         Action("completer", "Compléter la demande", OPERATEUR, transition="transmettre_complement"),
-        Action("dupliquer", "Dupliquer", OPERATEUR, statuts_hors_transition=STATUTS_DEPOSES),
+        Action(
+            "dupliquer",
+            "Dupliquer",
+            OPERATEUR,
+            statuts_hors_transition=STATUTS_DEPOSES,
+            conditions=(DUPLICATION,),
+        ),
         Action(
             "demander_modification",
             "Demander des modifications de cet enregistrement",
@@ -58,6 +111,7 @@ ACTIONS = {
             "Prendre en charge",
             SERVICE,
             statuts_hors_transition=STATUTS_EN_INSTRUCTION,
+            conditions=(PAS_DEJA_EN_CHARGE,),
         ),
         Action("reaffecter", "Réaffecter", SERVICE, statuts_hors_transition=STATUTS_EN_INSTRUCTION),
         # Guide §5 « À noter »: the service that keys in a paper form may drop its draft.
@@ -66,6 +120,7 @@ ACTIONS = {
             "Abandonner",
             SERVICE,
             statuts_hors_transition=(Statut.BROUILLON,),
+            conditions=(ABANDON_PAPIER,),
         ),
         Action(
             "demander_complement",
@@ -79,14 +134,16 @@ ACTIONS = {
             "Enregistrer le complément reçu sur papier",
             SERVICE,
             transition="transmettre_complement",
+            conditions=(COMPLEMENT_PAPIER,),
         ),
         Action("rejeter", "Rejeter", SERVICE, transition="rejeter"),
-        Action("octroyer", "Octroyer", SERVICE, transition="octroyer"),
+        Action("octroyer", "Octroyer", SERVICE, transition="octroyer", conditions=(PAS_UNE_MODIFICATION,)),
         Action(
             "valider_modification",
             "Valider la modification",
             SERVICE,
             transition="valider_modification",
+            conditions=(UNE_MODIFICATION,),
         ),
         Action("revoquer", "Révoquer l'enregistrement", SERVICE, transition="revoquer"),
         Action(
@@ -136,7 +193,8 @@ def cote_de(user, demande: Demande, verificateur=None) -> str | None:
 
 
 def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | None:
-    """None when `user` may do action `nom` on `demande` now; otherwise why not, in French."""
+    """None when `user` may do action `nom` on `demande` now; otherwise why not, in French: the side, the
+    status, then the action's own conditions, in that order. Adding an action is adding one entry."""
     action = ACTIONS[nom]
     if cote == "?":
         cote = cote_de(user, demande)
@@ -147,38 +205,10 @@ def refus(user, demande: Demande, nom: str, cote: str | None = "?") -> str | Non
             f"Action « {action.libelle} » impossible : la demande est au statut "
             f"« {demande.get_statut_display()} »."
         )
-    if nom == "dupliquer" and not _peut_dupliquer(user, demande):
-        return (
-            "Il n'est pas possible de dupliquer une demande d'enregistrement si vous détenez déjà un "
-            "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
-            "en douane, ou possible après un rejet ou une révocation (guide, point 6.3)."
-        )
-    if nom == "completer_depot_papier" and not demande.depot_papier:
-        return (
-            "Action « Enregistrer le complément reçu sur papier » impossible : la demande n'a pas été "
-            "déposée sur formulaire papier ; le demandeur la complète en ligne."
-        )
-    if nom == "abandonner_depot_papier" and not demande.depot_papier:
-        return "Action « Abandonner » impossible : ce brouillon n'est pas un dépôt sur formulaire papier."
-    if nom == "octroyer" and demande.est_modification:
-        return (
-            "Action « Octroyer » impossible : une demande de modification se valide avec "
-            "« Valider la modification »."
-        )
-    if nom == "valider_modification" and not demande.est_modification:
-        return (
-            "Action « Valider la modification » impossible : cette demande n'est pas une demande "
-            "de modification d'un enregistrement."
-        )
-    if nom == "prendre_en_charge" and demande.agent_id == user.pk:
-        return "Vous avez déjà pris en charge cette demande."
+    for condition in action.conditions:
+        if not condition.tient(user, demande):
+            return condition.refus
     return None
-
-
-def _peut_dupliquer(user, demande: Demande) -> bool:
-    if user.entreprise is not None and user.entreprise.est_representant_en_douane:
-        return True
-    return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
 
 
 def nom_complement(user) -> str:
