@@ -7,6 +7,9 @@ in-memory outbox of the locmem e-mail backend.
 
 Every document any tab loads is checked by axe-core (WCAG 2.1 A and AA), and the test fails on any
 violation: see tests/browser/accessibilite.py.
+
+The browser speaks French (CHROMIUM_ENV, and each context's locale): date fields read jj/mm/aaaa once
+Debian's chromium-l10n is installed.
 """
 
 import os
@@ -34,12 +37,26 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# French, as the users' browsers are: date fields read jj/mm/aaaa, as their help texts say. On Linux Chromium
+# takes its language from the environment (LANGUAGE), not from --lang, which it ignores there; and it needs
+# its French locale file, which Debian ships apart, in chromium-l10n. Without it the pages are the same,
+# only the browser's own words (date fields, file pickers) stay in English.
+CHROMIUM_ENV = {"LANGUAGE": "fr_FR:fr"}
 DEFAULT_TIMEOUT_MS = 10_000
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 _reports = pytest.StashKey[dict]()
 _axe = pytest.StashKey[accessibilite.Registre]()
 _registre_courant: list[accessibilite.Registre] = []
+
+
+def chromium_en_francais() -> bool:
+    """Whether the browser has its French locale (Debian: /usr/lib/chromium/locales/fr.pak, from
+    chromium-l10n; next to the binary for another build)."""
+    binaire = Path(os.path.realpath(CHROMIUM))
+    # /usr/bin/chromium is Debian's wrapper script; the browser and its locales are in /usr/lib/chromium.
+    dossier = Path("/usr/lib/chromium") if binaire.parent.name == "bin" else binaire.parent
+    return (dossier / "locales" / "fr.pak").exists()
 
 
 def _in_ci() -> bool:
@@ -109,7 +126,9 @@ def browser():
     patch = pytest.MonkeyPatch()
     accessibilite.installer(patch, lambda: _registre_courant[-1] if _registre_courant else None)
     try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         yield browser
         browser.close()
     finally:
