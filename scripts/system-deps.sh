@@ -2,7 +2,8 @@
 # Installs the system libraries the project needs, when they are missing (Debian/Ubuntu).
 set -euo pipefail
 # clamav-daemon: the tests start their own clamd (tests/conftest.py); clamav brings clamscan and sigtool.
-pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium libatomic1 fonts-dejavu-core
+# chromium-l10n: its French locale, so that date fields show jj/mm/aaaa in the browser tests (LANGUAGE=fr).
+pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium chromium-l10n libatomic1 fonts-dejavu-core
   clamav clamav-daemon)
 # Debian's own Python builds venvs only with its -venv package (ensurepip).
 for version in 3.11 3.12; do
