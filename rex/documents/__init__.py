@@ -8,10 +8,11 @@ the raw bytes, before any deep parser reads them; then the type, its match with 
 deep check of its format.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 
 import magic
 
@@ -35,6 +36,8 @@ from rex.documents.formats import (
 )
 from rex.documents.images import verifier_definition, verifier_image
 from rex.documents.pdf import verifier_pdf
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "EXTENSIONS_ACCEPTEES",
@@ -133,9 +136,19 @@ def verifier_document(fichier) -> DocumentVerifie:
 
 
 def servir_document(document) -> FileResponse:
-    """The file as an attachment, with its detected type; callers have checked who may see it."""
+    """The file as an attachment, with its detected type; callers have checked who may see it.
+
+    A file missing from the storage (lost, or being restored) is a 404, logged, not a server error.
+    """
+    try:
+        fichier = document.fichier.open("rb")
+    except FileNotFoundError as exc:
+        logger.error(
+            "Document %s : fichier %s introuvable dans le stockage", document.pk, document.fichier.name
+        )
+        raise Http404("Ce document n'est plus disponible.") from exc
     response = FileResponse(
-        document.fichier.open("rb"),
+        fichier,
         as_attachment=True,
         filename=document.nom_original,
         content_type=document.type_mime,

@@ -111,3 +111,11 @@ def test_delete_document_removes_the_file(client, brouillon, django_capture_on_c
         client.post(reverse("rex:supprimer_document", args=[brouillon.pk, document.pk]))
     assert not Document.objects.exists()
     assert not storage.exists(name)
+
+
+def test_a_document_whose_file_is_gone_is_a_404_not_a_server_error(client, brouillon):
+    upload(client, brouillon, "fiche.pdf", fichiers.pdf_simple())
+    document = Document.objects.get()
+    document.fichier.storage.delete(document.fichier.name)
+    response = client.get(reverse("rex:document", args=[brouillon.pk, document.pk]))
+    assert response.status_code == 404
