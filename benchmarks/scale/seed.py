@@ -839,10 +839,14 @@ class Generateur:
             (
                 "accounts_entreprise",
                 "id eori siret raison_sociale adresse code_postal ville pays est_representant_en_douane "
-                "created_at",
+                "created_at telephone",
                 (
                     (e.id, e.eori, e.eori[2:], e.raison_sociale, e.adresse, e.code_postal, e.ville, "FR")
-                    + (e.representant, self.now - timedelta(days=e.id % 1500))
+                    + (
+                        e.representant,
+                        self.now - timedelta(days=e.id % 1500),
+                        f"05 56 {e.id % 100:02d} {e.id // 100 % 100:02d} 00",
+                    )
                     for e in self.entreprises
                 ),
             ),
