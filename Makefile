@@ -73,10 +73,12 @@ run: system-deps data
 	if [ -z "$$REDIS_URL" ]; then $(PY) manage.py planificateur & trap "kill $$! 2>/dev/null" EXIT INT TERM; fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis).
+## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis), with the branch
+## coverage of rex/ and accounts/ printed at the end; below the floor, the run fails.
+COVERAGE_FLOOR := 90
 test: system-deps install
 	DJANGO_SETTINGS_MODULE=soprano.settings.test $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 ## The edit-test loop: no browser, no Celery worker, no slow test (CI runs them all with `make test`).
 test-fast: install
