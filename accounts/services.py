@@ -190,7 +190,7 @@ def habiliter(*, user: User, by: User, notifier: bool = True) -> bool:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.is_certifie:
+        if not locked.est_certifie:
             raise HabilitationImpossible(
                 f"Le compte « {locked.username} » n'est pas certifié : certifiez-le avant de l'habiliter."
             )
@@ -223,11 +223,11 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
     """
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).select_related("entreprise").get(pk=user.pk)
-        if locked.is_agent or not locked.is_certifie:
+        if locked.est_agent or not locked.est_certifie:
             raise HabilitationImpossible(
                 "Votre compte doit être certifié par votre PAE avant de demander l'habilitation."
             )
-        if locked.is_habilite:
+        if locked.est_habilite:
             raise HabilitationImpossible("Vous êtes déjà habilité au téléservice SOPRANO.")
         en_cours = selectors.demande_habilitation_en_cours(user=locked)
         if en_cours is not None:
