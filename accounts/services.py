@@ -1,9 +1,9 @@
 """Every write on accounts: sign-up and activation, certification, habilitation.
 
-E-mails go through the project's outbox (rex.emails): written in the transaction, sent after
-commit; a mail server or broker outage never undoes the write nor loses the mail. Certification
-and habilitation are recorded in the admin history (LogEntry) with the acting user: the PAE sees
-who did what on the account's « Historique » page.
+E-mails go through the project's outbox, reached by a signal (accounts.signals; accounts never imports
+rex): written in the transaction, sent after commit; a mail server or broker outage never undoes the write
+nor loses the mail. Certification and habilitation are recorded in the admin history (LogEntry) with the
+acting user: the PAE sees who did what on the account's « Historique » page.
 """
 
 import logging
@@ -15,9 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import selectors, tokens
+from accounts import selectors, signals, tokens
 from accounts.models import DemandeHabilitation, Departement, User
-from rex.emails import programmer_courriel
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +54,12 @@ def url_absolue(path: str) -> str:
 
 
 def _programmer_courriel(*, modele: str, destinataire: str, contexte: dict) -> None:
-    """emails/accounts/<modele>_*: written to the outbox now, sent after commit (rex.emails)."""
-    programmer_courriel(destinataire=destinataire, modele=f"accounts/{modele}", contexte=contexte)
+    """emails/accounts/<modele>_*: written to the outbox now, sent after commit (accounts.signals)."""
+    recu = signals.courriel_a_envoyer.send(
+        sender=User, destinataire=destinataire, modele=f"accounts/{modele}", contexte=contexte
+    )
+    if not recu:
+        logger.error("Courriel « %s » non programmé : aucune messagerie ne reçoit les courriels", modele)
 
 
 def _journaliser(*, user: User, by: User, message: str) -> None:

@@ -10,8 +10,8 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Entreprise, User
 from rex import actions, emails, permissions, selectors, validation
 from rex.documents import verifier_document
-from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
+from rex.regles import MESSAGE_UN_REX_PAR_EORI
 from rex.services.base import ActionRefusee, evenement, verrouiller
 
 COMMENTAIRE_DEPOT_PAPIER = "Dépôt par le service sur formulaire papier (annexe 22-06 bis)"

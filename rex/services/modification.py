@@ -15,26 +15,7 @@ from rex import emails, pdf, permissions, validation
 from rex.models import Contact, Demande, Document, Evenement, LigneMarchandise, Statut
 from rex.services.base import ActionRefusee, autoriser, evenement, texte_saisi, verrouiller
 from rex.services.depot import prochain_numero
-
-CHAMPS_MODIFIABLES = ("courriel", "contacts", "marchandises", "cadres")
-
-
-def _lignes(demande: Demande) -> dict:
-    return {
-        "courriel": demande.courriel,
-        "contacts": [
-            (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel) for c in demande.contacts.all()
-        ],
-        "marchandises": [(m.code, m.description) for m in demande.marchandises.all()],
-        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
-    }
-
-
-def differences(modification: Demande) -> dict[str, bool]:
-    """Which modifiable parts differ from the registration (the recap shows them in orange)."""
-    avant = _lignes(modification.version_precedente)
-    apres = _lignes(modification)
-    return {champ: avant[champ] != apres[champ] for champ in CHAMPS_MODIFIABLES}
+from rex.versions import differences
 
 
 def preparer_modification(*, enregistrement: Demande, by: User) -> Demande:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 import pytest
 
-from rex import services
+from rex import services, versions
 from rex.models import Courriel, Demande, Evenement, Statut
 from tests.factories import CadrePreferentielFactory, DemandeFactory, UserFactory
 
@@ -51,7 +51,7 @@ def test_preparer_copies_the_registration_as_the_next_version(enregistrement):
         enregistrement,
     )
     assert brouillon.contacts.count() == enregistrement.contacts.count()
-    assert services.differences(brouillon) == dict.fromkeys(
+    assert versions.differences(brouillon) == dict.fromkeys(
         ("courriel", "contacts", "marchandises", "cadres"), False
     )
     again = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
@@ -61,7 +61,7 @@ def test_preparer_copies_the_registration_as_the_next_version(enregistrement):
 def test_diff_shows_exactly_the_changed_parts(enregistrement):
     brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
     brouillon.marchandises.update(description="Vins blancs")
-    assert services.differences(brouillon) == {
+    assert versions.differences(brouillon) == {
         "courriel": False,
         "contacts": False,
         "marchandises": True,

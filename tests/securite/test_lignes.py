@@ -7,8 +7,9 @@ from django.urls import reverse
 
 import pytest
 
-from rex.forms import LIGNES_MAX, MESSAGE_NOMBRE_LIGNES, Bouton, BoutonForm, contacts_formset
+from rex.forms import Bouton, BoutonForm, contacts_formset
 from rex.models import Contact, Demande, LigneMarchandise
+from rex.regles import LIGNES_MAX, MESSAGE_NOMBRE_LIGNES
 from tests.factories import DemandeFactory, UserFactory
 from tests.rex.test_formulaire import management
 
