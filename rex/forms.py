@@ -26,6 +26,8 @@ from rex.models import (
     PositionTarifaire,
 )
 from rex.regles import (
+    CHAMPS_CONTACT,
+    CHAMPS_MARCHANDISE,
     LIGNES_MAX,
     MESSAGE_NOMBRE_LIGNES,
     MESSAGE_UN_REX_PAR_EORI,
@@ -192,7 +194,7 @@ class ContactForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = Contact
         # A tuple: the inline formset appends its foreign key to a list in place.
-        fields = ("nom", "prenom", "fonction", "telephone", "fax", "courriel")
+        fields = CHAMPS_CONTACT
         labels = {"prenom": "Prénom", "fax": "Fax (facultatif)"}
         widgets = {
             "telephone": forms.TextInput(attrs={"inputmode": "tel"}),
@@ -211,7 +213,7 @@ class ContactForm(StrictMixin, DsfrModelForm):
 class MarchandiseForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = LigneMarchandise
-        fields = ("code", "description")
+        fields = CHAMPS_MARCHANDISE
         labels = {
             "code": "Position tarifaire (SH4) ou chapitre",
             "description": "Description sommaire de la marchandise",

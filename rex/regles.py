@@ -55,17 +55,16 @@ def message_lignes_max(rubrique: str) -> str:
 CHAMPS_MODIFIABLES = ("courriel", "contacts", "marchandises", "cadres")
 
 
+# What a row of rubrique 4 (a contact) and of rubrique 5 (a good) holds: typed in the form, copied by
+# « Dupliquer » and by a modification, compared between two versions.
+CHAMPS_CONTACT = ("nom", "prenom", "fonction", "telephone", "fax", "courriel")
+CHAMPS_MARCHANDISE = ("code", "description")
+
+
 def valeurs_contact(contact) -> tuple:
     """A contact row as compared between two versions (the recap marks a changed one in orange)."""
-    return (
-        contact.nom,
-        contact.prenom,
-        contact.fonction,
-        contact.telephone,
-        contact.fax,
-        contact.courriel,
-    )
+    return tuple(getattr(contact, champ) for champ in CHAMPS_CONTACT)
 
 
 def valeurs_marchandise(ligne) -> tuple:
-    return (ligne.code, ligne.description)
+    return tuple(getattr(ligne, champ) for champ in CHAMPS_MARCHANDISE)

@@ -2,6 +2,8 @@
 submission; also the form of an « Incomplète » request being completed (§6.2) and of a paper form keyed in
 by the service (§5, « À noter »)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from rex.forms import (
 )
 from rex.models import Demande, Statut
 from rex.regles import LIGNES_MAX, message_lignes_max
+from rex.validation import Formulaire
 from rex.views import (
     demande_ou_404,
     derniere_demande_complement,
@@ -86,40 +89,66 @@ def bouton_presse(request, boutons: tuple[str, ...]) -> Bouton | None:
     return None
 
 
+@dataclass
+class Saisie:
+    """What the request form or the modification form posted: the button pressed (None: not one of the
+    form's buttons, already told), the three parts bound to the data, and the page's other forms."""
+
+    bouton: Bouton | None
+    formulaire: Formulaire
+    autres: tuple = ()
+
+    def valide(self) -> bool:
+        # Every part validated, so that every error is shown at once.
+        return all([self.formulaire.is_valid(), *(form.is_valid() for form in self.autres)])
+
+
+def lire_saisie(request, demande: Demande, *, boutons: tuple[str, ...], form_class=None, autres=()) -> Saisie:
+    """The post of the request form (or of the modification form, `form_class`), bound and not yet valid."""
+    bouton = bouton_presse(request, boutons)
+    data = request.POST.copy()
+    if bouton is not None and bouton.nom == "supprimer":
+        # The trash icon without JavaScript: the row is marked deleted and the draft saved.
+        data[f"{bouton.ligne}-DELETE"] = "on"
+    formulaire = validation.construire(demande, data=data, form_class=form_class)
+    return Saisie(bouton, formulaire, tuple(autres))
+
+
+def enregistrer_saisie(request, demande: Demande, saisie: Saisie) -> Demande | None:
+    """The one path that saves the request form: the rubriques when every part is valid (the new draft of
+    « Déposer une demande » created with them), else None and the error told. Raises ActionRefusee."""
+    if not saisie.valide() or saisie.bouton is None:
+        if saisie.bouton is not None:
+            messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
+        return None
+    formulaire = saisie.formulaire
+    return services.enregistrer_formulaire(
+        demande=demande,
+        by=request.user,
+        form=formulaire.form,
+        contacts=formulaire.contacts,
+        marchandises=formulaire.marchandises,
+    )
+
+
 def _enregistrer(request, demande: Demande):
-    bouton = bouton_presse(request, BOUTONS_DEMANDE)
-    if bouton is None:
-        formulaire = validation.construire(demande, data=request.POST)
-        formulaire.is_valid()
-        return _afficher(request, demande, formulaire, status=422)
-    if bouton.nom == "abandonner":
+    saisie = lire_saisie(request, demande, boutons=BOUTONS_DEMANDE)
+    bouton = saisie.bouton
+    if bouton is not None and bouton.nom == "abandonner":
         if demande.pk:
             return redirect("rex:abandonner", pk=demande.pk)
         messages.info(request, "Votre projet de demande a été abandonné : rien n'a été enregistré.")
         return redirect("rex:accueil")
-    data = request.POST.copy()
-    if bouton.nom == "supprimer":
-        # The trash icon without JavaScript: the row is marked deleted and the draft saved.
-        data[f"{bouton.ligne}-DELETE"] = "on"
-    formulaire = validation.construire(demande, data=data)
-    if not formulaire.is_valid():
-        messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
-        return _afficher(request, demande, formulaire, status=422)
     try:
-        if demande.pk is None:
-            demande = services.creer_brouillon(by=request.user)
-        demande = services.enregistrer_formulaire(
-            demande=demande,
-            by=request.user,
-            form=formulaire.form,
-            contacts=formulaire.contacts,
-            marchandises=formulaire.marchandises,
-        )
+        enregistree = enregistrer_saisie(request, demande, saisie)
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
         if demande.numero:
             return retour_page_demande(request, demande)
         return retour_accueil(request)
+    if enregistree is None:
+        return _afficher(request, demande, saisie.formulaire, status=422)
+    demande = enregistree
     url = reverse("rex:formulaire", args=[demande.pk])
     if bouton.nom == "valider":
         if validation.verifier(demande).is_valid():

@@ -17,7 +17,7 @@ from rex.forms import BOUTONS_MODIFICATION, AffichageForm, CommentaireModificati
 from rex.models import Demande, Statut
 from rex.versions import marques
 from rex.views import demande_ou_404, donnees_recap, libelles_nomenclature
-from rex.views_formulaire import bouton_presse, lignes_en_plus, redirection_lignes
+from rex.views_formulaire import enregistrer_saisie, lignes_en_plus, lire_saisie, redirection_lignes
 
 
 def _cle(demande: Demande) -> str:
@@ -85,27 +85,17 @@ def _enregistrer(request, demande: Demande):
     « Commentaire » (optional until « Continuer ») are saved together, or neither."""
     commentaire = CommentaireModificationForm(request.POST)
     commentaire.fields["commentaire"].required = False
-    bouton = bouton_presse(request, BOUTONS_MODIFICATION)
-    data = request.POST.copy()
-    if bouton is not None and bouton.nom == "supprimer":
-        data[f"{bouton.ligne}-DELETE"] = "on"
-    formulaire = validation.construire(demande, data=data, form_class=ModificationForm)
-    # Both validated, so that every error is shown at once.
-    if not all([formulaire.is_valid(), commentaire.is_valid()]) or bouton is None:
-        if bouton is not None:
-            messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
-        return _afficher(request, demande, formulaire, commentaire, status=422)
+    saisie = lire_saisie(
+        request, demande, boutons=BOUTONS_MODIFICATION, form_class=ModificationForm, autres=[commentaire]
+    )
     try:
-        demande = services.enregistrer_formulaire(
-            demande=demande,
-            by=request.user,
-            form=formulaire.form,
-            contacts=formulaire.contacts,
-            marchandises=formulaire.marchandises,
-        )
+        enregistree = enregistrer_saisie(request, demande, saisie)
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
         return redirect("rex:detail", pk=demande.version_precedente_id)
+    if enregistree is None:
+        return _afficher(request, demande, saisie.formulaire, commentaire, status=422)
+    demande, bouton = enregistree, saisie.bouton
     if commentaire.saisi():
         request.session[_cle(demande)] = commentaire.cleaned_data["commentaire"]
     url = reverse("rex:modification", args=[demande.pk])
