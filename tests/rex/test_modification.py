@@ -17,15 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enregistrement():
-    demande = DemandeFactory(complete=True)
-    demande = services.soumettre(demande=demande, by=demande.created_by)
-    return services.octroyer(demande=demande, by=UserFactory(service=demande.service))
-
-
-@pytest.fixture
-def agent(enregistrement):
-    return UserFactory(service=enregistrement.service)
+def enregistrement(deposee):
+    return services.octroyer(demande=deposee, by=UserFactory(service=deposee.service))
 
 
 def statut(demande) -> str:
