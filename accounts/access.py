@@ -24,15 +24,15 @@ MESSAGE_NON_HABILITE = (
 
 
 def est_agent(user) -> bool:
-    return user.is_authenticated and user.is_agent
+    return user.is_authenticated and user.est_agent
 
 
 def peut_demander_habilitation(user) -> bool:
-    return user.is_authenticated and not user.is_agent and user.is_certifie and not user.is_habilite
+    return user.is_authenticated and not user.est_agent and user.est_certifie and not user.est_habilite
 
 
 def peut_acceder_soprano(user) -> bool:
-    return user.is_authenticated and not user.is_agent and user.is_habilite
+    return user.is_authenticated and not user.est_agent and user.est_habilite
 
 
 def redirect_agent(request):
@@ -88,10 +88,10 @@ def operateur_habilite_ou_agent_required(view):
 
 def _operateur_habilite(request):
     """None for a certified and habilitated operator; otherwise the page explaining his next step."""
-    if not request.user.is_certifie:
+    if not request.user.est_certifie:
         messages.info(request, MESSAGE_NON_CERTIFIE)
         return redirect("accounts:dashboard")
-    if not request.user.is_habilite:
+    if not request.user.est_habilite:
         messages.info(request, MESSAGE_NON_HABILITE)
         return redirect("accounts:soprano_home")
     return None

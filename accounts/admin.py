@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from accounts import services
 from accounts.groupes import synchroniser_groupes
 from accounts.models import BureauDouane, DemandeHabilitation, Departement, Entreprise, Mandat, User
-from accounts.validators import normalize_eori, validate_siret
+from accounts.validators import normaliser_eori, validate_siret
 
 # Filters -----------------------------------------------------------------------------------------
 
@@ -232,7 +232,7 @@ class EntrepriseForm(forms.ModelForm):
         )
 
     def clean_eori(self):
-        return normalize_eori(self.cleaned_data["eori"])
+        return normaliser_eori(self.cleaned_data["eori"])
 
     def clean_siret(self):
         siret = self.cleaned_data.get("siret", "").replace(" ", "")

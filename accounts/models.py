@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.validators import identifiant_validator, normalize_eori, validate_eori
+from accounts.validators import identifiant_validator, normaliser_eori, validate_eori
 
 
 class Departement(models.Model):
@@ -80,7 +80,7 @@ class Entreprise(models.Model):
         return f"{self.raison_sociale} ({self.eori})"
 
     def save(self, *args, **kwargs):
-        self.eori = normalize_eori(self.eori)
+        self.eori = normaliser_eori(self.eori)
         if self.eori.startswith("FR") and not self.siret:
             self.siret = self.eori[2:]
         super().save(*args, **kwargs)
@@ -170,23 +170,23 @@ class User(AbstractUser):
         ]
 
     @property
-    def is_agent(self) -> bool:
+    def est_agent(self) -> bool:
         return self.service_id is not None
 
     @property
-    def is_operateur(self) -> bool:
+    def est_operateur(self) -> bool:
         return self.service_id is None and not self.is_staff
 
     @property
-    def is_certifie(self) -> bool:
+    def est_certifie(self) -> bool:
         return self.certifie_le is not None and self.entreprise_id is not None
 
     @property
-    def is_habilite(self) -> bool:
-        return self.is_certifie and self.habilite_le is not None
+    def est_habilite(self) -> bool:
+        return self.est_certifie and self.habilite_le is not None
 
     @property
-    def is_representant(self) -> bool:
+    def est_representant(self) -> bool:
         return self.entreprise_id is not None and self.entreprise.est_representant_en_douane
 
 

@@ -45,7 +45,7 @@ def rechercher_services(*, q: str) -> list[ServiceEnLigne]:
 
 def services_du_tableau_de_bord(*, user: User) -> list[ServiceEnLigne]:
     """« Mon tableau de bord »: the services a certified account gives access to (guide §3.3)."""
-    if not user.is_certifie or user.is_agent:
+    if not user.est_certifie or user.est_agent:
         return []
     return list(CATALOGUE)
 

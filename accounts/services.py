@@ -1,9 +1,9 @@
 """Every write on accounts: sign-up and activation, certification, habilitation.
 
-E-mails go through the project's outbox (rex.emails): written in the transaction, sent after
-commit; a mail server or broker outage never undoes the write nor loses the mail. Certification
-and habilitation are recorded in the admin history (LogEntry) with the acting user: the PAE sees
-who did what on the account's « Historique » page.
+E-mails go through the project's outbox, reached by a signal (accounts.signals; accounts never imports
+rex): written in the transaction, sent after commit; a mail server or broker outage never undoes the write
+nor loses the mail. Certification and habilitation are recorded in the admin history (LogEntry) with the
+acting user: the PAE sees who did what on the account's « Historique » page.
 """
 
 import logging
@@ -15,9 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import selectors, tokens
+from accounts import selectors, signals, tokens
 from accounts.models import DemandeHabilitation, Departement, User
-from rex.emails import programmer_courriel
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +54,12 @@ def url_absolue(path: str) -> str:
 
 
 def _programmer_courriel(*, modele: str, destinataire: str, contexte: dict) -> None:
-    """emails/accounts/<modele>_*: written to the outbox now, sent after commit (rex.emails)."""
-    programmer_courriel(destinataire=destinataire, modele=f"accounts/{modele}", contexte=contexte)
+    """emails/accounts/<modele>_*: written to the outbox now, sent after commit (accounts.signals)."""
+    recu = signals.courriel_a_envoyer.send(
+        sender=User, destinataire=destinataire, modele=f"accounts/{modele}", contexte=contexte
+    )
+    if not recu:
+        logger.error("Courriel « %s » non programmé : aucune messagerie ne reçoit les courriels", modele)
 
 
 def _journaliser(*, user: User, by: User, message: str) -> None:
@@ -190,7 +193,7 @@ def habiliter(*, user: User, by: User, notifier: bool = True) -> bool:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.is_certifie:
+        if not locked.est_certifie:
             raise HabilitationImpossible(
                 f"Le compte « {locked.username} » n'est pas certifié : certifiez-le avant de l'habiliter."
             )
@@ -223,11 +226,11 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
     """
     with transaction.atomic():
         locked = User.objects.select_for_update(of=("self",)).select_related("entreprise").get(pk=user.pk)
-        if locked.is_agent or not locked.is_certifie:
+        if locked.est_agent or not locked.est_certifie:
             raise HabilitationImpossible(
                 "Votre compte doit être certifié par votre PAE avant de demander l'habilitation."
             )
-        if locked.is_habilite:
+        if locked.est_habilite:
             raise HabilitationImpossible("Vous êtes déjà habilité au téléservice SOPRANO.")
         en_cours = selectors.demande_habilitation_en_cours(user=locked)
         if en_cours is not None:

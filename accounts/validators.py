@@ -47,13 +47,13 @@ class GuidePasswordValidator:
         )
 
 
-def normalize_eori(value: str) -> str:
+def normaliser_eori(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 
 
 def validate_eori(value: str) -> None:
     """FR + a Luhn-valid 14-digit SIRET; other member states: their code + up to 15 characters."""
-    eori = normalize_eori(value)
+    eori = normaliser_eori(value)
     country, rest = eori[:2], eori[2:]
     if country not in EU_MEMBER_STATES:
         raise ValidationError(

@@ -224,7 +224,7 @@ def demander_habilitation(request):
         messages.info(
             request,
             "Vous êtes déjà habilité au téléservice SOPRANO."
-            if request.user.is_habilite
+            if request.user.est_habilite
             else "Votre compte doit être certifié par votre PAE avant de demander l'habilitation.",
         )
         return redirect("accounts:dashboard")

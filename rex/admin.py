@@ -16,7 +16,7 @@ from rex.models import (
     LigneMarchandise,
     PositionTarifaire,
 )
-from rex.nomenclature import normalize_search
+from rex.nomenclature import normaliser_recherche
 
 
 class NomenclatureAdmin(admin.ModelAdmin):
@@ -28,11 +28,11 @@ class NomenclatureAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        return super().get_search_results(request, queryset, normalize_search(search_term))
+        return super().get_search_results(request, queryset, normaliser_recherche(search_term))
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         # The search field is derived: recomputed here, as the importer does, never typed.
-        obj.libelle_recherche = normalize_search(obj.libelle)
+        obj.libelle_recherche = normaliser_recherche(obj.libelle)
         super().save_model(request, obj, form, change)
 
 

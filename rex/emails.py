@@ -17,6 +17,8 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
+from celery import signature
+
 from rex.models import Courriel, Demande
 
 logger = logging.getLogger(__name__)
@@ -68,10 +70,8 @@ def _texte(nom: str, contexte: dict) -> str:
 
 def publier(courriel_id: int) -> None:
     """Queues the sending task; when the broker is down, the periodic retry will send it."""
-    from rex.tasks import envoyer_courriel
-
     try:
-        envoyer_courriel.delay(courriel_id)
+        signature("rex.tasks.envoyer_courriel", args=(courriel_id,)).delay()
     except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the e-mail
         logger.warning("Courriel %s non publié (broker indisponible) : renvoi différé", courriel_id)
 

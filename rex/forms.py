@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, validate_email
+from django.core.validators import MaxValueValidator
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
@@ -25,41 +25,18 @@ from rex.models import (
     LigneMarchandise,
     PositionTarifaire,
 )
-from soprano.saisie import ChoixModele, ChoixModeleMultiple, DsfrForm, SaisieControlee
-
-REQUIRED = "Ce champ est obligatoire."
-MESSAGE_UN_REX_PAR_EORI = (
-    "Cet EORI possède déjà un numéro REX en cours de validité ou a déjà déposé une demande : "
-    "le dépôt d'une nouvelle demande n'est pas accepté (guide, point 5.1). "
-    "Vous pouvez suivre la demande existante depuis « Mes demandes en cours » ou « Mes autorisations »."
+from rex.regles import (
+    CHAMPS_CONTACT,
+    CHAMPS_MARCHANDISE,
+    LIGNES_MAX,
+    MESSAGE_NOMBRE_LIGNES,
+    MESSAGE_UN_REX_PAR_EORI,
+    REQUIRED,
+    message_lignes_max,
+    validate_courriel,
+    validate_telephone,
 )
-
-
-def validate_telephone(value: str) -> None:
-    digits = re.sub(r"\D", "", value)
-    if not re.fullmatch(r"\+?[0-9 .()\-/]+", value.strip()) or not 8 <= len(digits) <= 15:
-        raise ValidationError(
-            "Numéro de téléphone invalide : saisissez de 8 à 15 chiffres, par exemple 01 23 45 67 89 "
-            "ou +33 1 23 45 67 89."
-        )
-
-
-def validate_courriel(value: str) -> None:
-    try:
-        validate_email(value)
-    except ValidationError as exc:
-        raise ValidationError(
-            "Adresse électronique invalide : elle doit être de la forme nom@domaine.fr."
-        ) from exc
-
-
-# The rows a rubrique holds at most (« Ajouter une ligne + » stops there), and what they are.
-LIGNES_MAX = {"contacts": 20, "marchandises": 100}
-LIGNES = {"contacts": "personnes de contact (rubrique 4)", "marchandises": "marchandises (rubrique 5)"}
-
-
-def message_lignes_max(rubrique: str) -> str:
-    return f"Vous pouvez indiquer au plus {LIGNES_MAX[rubrique]} {LIGNES[rubrique]} : supprimez des lignes."
+from soprano.saisie import ChoixModele, ChoixModeleMultiple, DsfrForm, SaisieControlee
 
 
 class DsfrModelForm(SaisieControlee, forms.ModelForm):
@@ -217,7 +194,7 @@ class ContactForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = Contact
         # A tuple: the inline formset appends its foreign key to a list in place.
-        fields = ("nom", "prenom", "fonction", "telephone", "fax", "courriel")
+        fields = CHAMPS_CONTACT
         labels = {"prenom": "Prénom", "fax": "Fax (facultatif)"}
         widgets = {
             "telephone": forms.TextInput(attrs={"inputmode": "tel"}),
@@ -236,7 +213,7 @@ class ContactForm(StrictMixin, DsfrModelForm):
 class MarchandiseForm(StrictMixin, DsfrModelForm):
     class Meta:
         model = LigneMarchandise
-        fields = ("code", "description")
+        fields = CHAMPS_MARCHANDISE
         labels = {
             "code": "Position tarifaire (SH4) ou chapitre",
             "description": "Description sommaire de la marchandise",
@@ -256,12 +233,6 @@ class MarchandiseForm(StrictMixin, DsfrModelForm):
                 "Indiquez une position tarifaire à 4 chiffres (SH4) ou un chapitre à 2 chiffres."
             )
         return code
-
-
-MESSAGE_NOMBRE_LIGNES = (
-    "Le nombre de lignes transmis pour cette rubrique n'est pas valide : rechargez la page, puis saisissez "
-    "à nouveau les lignes."
-)
 
 
 class LignesFormSet(BaseInlineFormSet):

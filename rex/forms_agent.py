@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import BureauDouane, Entreprise
-from accounts.validators import normalize_eori, validate_eori
+from accounts.validators import normaliser_eori, validate_eori
 from rex.forms import MessageForm
 from rex.models import LONGUEUR_TEXTE, Demande, MotifRevocation, Statut
 from rex.selectors import STATUTS_DEPOSES
@@ -242,7 +242,7 @@ class DepotPapierForm(DsfrForm):
     )
 
     def clean_eori(self) -> str:
-        eori = normalize_eori(self.cleaned_data["eori"])
+        eori = normaliser_eori(self.cleaned_data["eori"])
         validate_eori(eori)
         return eori
 

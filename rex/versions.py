@@ -1,7 +1,24 @@
 """The versions of a registration (guide §7.2): reads shared by the operator's and the officer's pages."""
 
 from rex.models import Demande, Statut
-from rex.services.modification import differences
+from rex.regles import CHAMPS_MODIFIABLES, valeurs_contact, valeurs_marchandise
+
+
+def _lignes(demande: Demande) -> dict:
+    return {
+        "courriel": demande.courriel,
+        "contacts": [valeurs_contact(c) for c in demande.contacts.all()],
+        "marchandises": [valeurs_marchandise(m) for m in demande.marchandises.all()],
+        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
+    }
+
+
+def differences(modification: Demande) -> dict[str, bool]:
+    """Which modifiable parts differ from the registration (the recap shows them in orange; the
+    submission of a modification that changes nothing is refused)."""
+    avant = _lignes(modification.version_precedente)
+    apres = _lignes(modification)
+    return {champ: avant[champ] != apres[champ] for champ in CHAMPS_MODIFIABLES}
 
 
 def versions(visibles, demande: Demande) -> list[Demande]:
@@ -52,16 +69,15 @@ def marques(modification: Demande, recap: dict) -> dict:
     if precedente is None:
         return {}
 
-    def contact(c):
-        return (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel)
-
-    def marchandise(m):
-        return (m.code, m.description)
-
     marques = {"modifie": differences(modification)}
     for cle, lignes, anciennes, valeur in (
-        ("contacts", recap["contacts_lignes"], list(precedente.contacts.all()), contact),
-        ("marchandises", recap["marchandises_lignes"], list(precedente.marchandises.all()), marchandise),
+        ("contacts", recap["contacts_lignes"], list(precedente.contacts.all()), valeurs_contact),
+        (
+            "marchandises",
+            recap["marchandises_lignes"],
+            list(precedente.marchandises.all()),
+            valeurs_marchandise,
+        ),
         ("cadres", recap["cadres"], list(precedente.cadres.all()), lambda c: c.pk),
     ):
         avant = {valeur(ligne) for ligne in anciennes}

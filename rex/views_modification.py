@@ -16,14 +16,8 @@ from rex import actions, services, validation
 from rex.forms import BOUTONS_MODIFICATION, AffichageForm, CommentaireModificationForm, ModificationForm
 from rex.models import Demande, Statut
 from rex.versions import marques
-from rex.views import (
-    _demande,
-    _libelles_nomenclature,
-    _recap,
-    bouton_presse,
-    lignes_en_plus,
-    redirection_lignes,
-)
+from rex.views import demande_ou_404, donnees_recap, libelles_nomenclature
+from rex.views_formulaire import enregistrer_saisie, lignes_en_plus, lire_saisie, redirection_lignes
 
 
 def _cle(demande: Demande) -> str:
@@ -39,7 +33,7 @@ def _commentaire(request, demande: Demande) -> str:
 def demander_modification(request, pk: int):
     """From the registration page: POST prepares (or resumes) the modification draft and opens its form;
     GET shows what may be modified and the same button."""
-    enregistrement = _demande(request, pk)
+    enregistrement = demande_ou_404(request, pk)
     raison = actions.refus(request.user, enregistrement, "demander_modification")
     if request.method == "POST":
         try:
@@ -63,7 +57,7 @@ def demander_modification(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def modification(request, pk: int):
     """The modification form: the same page as filing, only the modifiable data editable."""
-    demande = _demande(request, pk)
+    demande = demande_ou_404(request, pk)
     if not demande.est_modification:
         return redirect("rex:formulaire", pk=demande.pk)
     if demande.statut != Statut.BROUILLON and not actions.peut(request.user, demande, "completer"):
@@ -91,27 +85,17 @@ def _enregistrer(request, demande: Demande):
     « Commentaire » (optional until « Continuer ») are saved together, or neither."""
     commentaire = CommentaireModificationForm(request.POST)
     commentaire.fields["commentaire"].required = False
-    bouton = bouton_presse(request, BOUTONS_MODIFICATION)
-    data = request.POST.copy()
-    if bouton is not None and bouton.nom == "supprimer":
-        data[f"{bouton.ligne}-DELETE"] = "on"
-    formulaire = validation.construire(demande, data=data, form_class=ModificationForm)
-    # Both validated, so that every error is shown at once.
-    if not all([formulaire.is_valid(), commentaire.is_valid()]) or bouton is None:
-        if bouton is not None:
-            messages.error(request, "Certaines valeurs ne peuvent pas être enregistrées : corrigez-les.")
-        return _afficher(request, demande, formulaire, commentaire, status=422)
+    saisie = lire_saisie(
+        request, demande, boutons=BOUTONS_MODIFICATION, form_class=ModificationForm, autres=[commentaire]
+    )
     try:
-        demande = services.enregistrer_formulaire(
-            demande=demande,
-            by=request.user,
-            form=formulaire.form,
-            contacts=formulaire.contacts,
-            marchandises=formulaire.marchandises,
-        )
+        enregistree = enregistrer_saisie(request, demande, saisie)
     except services.ActionRefusee as exc:
         messages.error(request, str(exc))
         return redirect("rex:detail", pk=demande.version_precedente_id)
+    if enregistree is None:
+        return _afficher(request, demande, saisie.formulaire, commentaire, status=422)
+    demande, bouton = enregistree, saisie.bouton
     if commentaire.saisi():
         request.session[_cle(demande)] = commentaire.cleaned_data["commentaire"]
     url = reverse("rex:modification", args=[demande.pk])
@@ -156,7 +140,7 @@ def _afficher(request, demande: Demande, formulaire, commentaire, status: int = 
         ]
     formulaire.marquer_obligatoires()
     commentaire.fields["commentaire"].required = True
-    _libelles_nomenclature(formulaire.marchandises.forms)
+    libelles_nomenclature(formulaire.marchandises.forms)
     return render(
         request,
         "rex/modification.html",
@@ -181,7 +165,7 @@ def _afficher(request, demande: Demande, formulaire, commentaire, status: int = 
 def recapitulatif_modification(request, pk: int):
     """The recap of the modification: changes in orange, « Commentaire », « Soumettre la demande de
     modification » or « Retour »."""
-    demande = _demande(request, pk)
+    demande = demande_ou_404(request, pk)
     if not demande.est_modification:
         return redirect("rex:recapitulatif", pk=demande.pk)
     if demande.statut != Statut.BROUILLON:
@@ -215,7 +199,7 @@ def recapitulatif_modification(request, pk: int):
     else:
         form = CommentaireModificationForm(initial={"commentaire": _commentaire(request, demande)})
     form.fields["commentaire"].required = True
-    recap = _recap(demande)
+    recap = donnees_recap(demande)
     return render(
         request,
         "rex/recapitulatif_modification.html",

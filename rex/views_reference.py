@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from rex.forms import RechercheNomenclatureForm
-from rex.nomenclature import search_nomenclature
+from rex.nomenclature import chercher_nomenclature
 
 
 @require_GET
@@ -20,7 +20,7 @@ def nomenclature(request: HttpRequest) -> HttpResponse:
     asks again at the next keystroke.
     """
     query, format_json = RechercheNomenclatureForm(request.GET).recherche()
-    resultats = search_nomenclature(query)
+    resultats = chercher_nomenclature(query)
     wants_json = format_json or (
         request.get_preferred_type(["text/html", "application/json"]) == "application/json"
     )

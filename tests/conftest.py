@@ -1,5 +1,5 @@
-"""Shared fixtures (a real clamd for the session). Factories live in tests/factories.py, files in
-tests/fichiers.py."""
+"""Shared fixtures: a real clamd for the session, a customs office, a request filed to it and one of its
+officers. Factories live in tests/factories.py, files in tests/fichiers.py, page helpers in tests/pages.py."""
 
 import os
 import shutil
@@ -16,6 +16,7 @@ import pytest
 from clamav_client.clamd import ClamdError, ClamdUnixSocket
 
 from rex.documents import antivirus
+from tests.factories import BureauDouaneFactory, UserFactory, deposer
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAMD_READY_TIMEOUT_S = 60
@@ -110,3 +111,21 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def service():
+    """The customs office the requests of a test are filed to."""
+    return BureauDouaneFactory(nom="Bureau de Lyon")
+
+
+@pytest.fixture
+def deposee(service):
+    """A complete request submitted by its author to `service`: « En étude »."""
+    return deposer(service)
+
+
+@pytest.fixture
+def agent(service):
+    """An officer of `service`, the office in charge of `deposee`."""
+    return UserFactory(service=service, first_name="Paul", last_name="Agent")

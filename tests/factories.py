@@ -207,3 +207,13 @@ def depot_papier(agent, titulaire: Entreprise | None = None, *, complete: bool =
         demande.refresh_from_db()
         remplir_lignes(demande)
     return demande
+
+
+def soumise(demande: Demande) -> Demande:
+    """`demande` submitted by its author (services.soumettre): « En étude », with its number."""
+    return services.soumettre(demande=demande, by=demande.created_by)
+
+
+def deposer(bureau: BureauDouane | None = None, **kwargs) -> Demande:
+    """A complete request submitted to `bureau` (a new service when None): « En étude »."""
+    return soumise(DemandeFactory(complete=True, **({"bureau": bureau} if bureau else {}), **kwargs))

@@ -25,7 +25,6 @@ from rex.services.instruction import (
     transmettre_complement,
 )
 from rex.services.modification import (
-    differences,
     preparer_modification,
     soumettre_modification,
     valider_modification,
@@ -40,7 +39,6 @@ __all__ = [
     "creer_brouillon",
     "creer_depot_papier",
     "demander_complement",
-    "differences",
     "dupliquer",
     "ecrire",
     "enregistrer_formulaire",

@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 
 from rex import actions
-from rex.models import LONGUEUR_TEXTE, Demande, Evenement
+from rex.models import LONGUEUR_TEXTE, Contact, Demande, Evenement, LigneMarchandise
+from rex.regles import CHAMPS_CONTACT, CHAMPS_MARCHANDISE
 from soprano.saisie import CaracteresAutorises
 
 
@@ -60,3 +61,17 @@ def evenement(
         commentaire=commentaire,
         payload=payload,
     )
+
+
+def copier_rubriques(source: Demande, copie: Demande) -> None:
+    """Rubriques 4, 5 and 6 of `source` onto its new `copie` (« Dupliquer », a modification): the contacts
+    and the goods, in their order, and the preferential frameworks."""
+    copie.cadres.set(source.cadres.all())
+    for modele, lignes, champs in (
+        (Contact, source.contacts.all(), CHAMPS_CONTACT),
+        (LigneMarchandise, source.marchandises.all(), CHAMPS_MARCHANDISE),
+    ):
+        modele.objects.bulk_create(
+            modele(demande=copie, ordre=ligne.ordre, **{champ: getattr(ligne, champ) for champ in champs})
+            for ligne in lignes
+        )

@@ -10,8 +10,8 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Entreprise, User
 from rex import actions, emails, permissions, selectors, validation
 from rex.documents import verifier_document
-from rex.forms import MESSAGE_UN_REX_PAR_EORI
 from rex.models import Compteur, Demande, Document, Evenement, Statut
+from rex.regles import MESSAGE_UN_REX_PAR_EORI
 from rex.services.base import ActionRefusee, evenement, verrouiller
 
 COMMENTAIRE_DEPOT_PAPIER = "Dépôt par le service sur formulaire papier (annexe 22-06 bis)"
@@ -42,9 +42,15 @@ def nouveau_brouillon(*, by: User) -> Demande:
 
 
 @transaction.atomic
-def creer_brouillon(*, by: User) -> Demande:
-    """« Déposer une demande »: a draft for the user's company, or for a client of a representative."""
-    demande = nouveau_brouillon(by=by)
+def creer_brouillon(*, by: User, demande: Demande | None = None) -> Demande:
+    """« Déposer une demande »: a draft for the user's company, or for a client of a representative.
+
+    `demande`: the new draft `nouveau_brouillon` made for the form, not saved yet (by `by`), else a new one.
+    """
+    if demande is None:
+        demande = nouveau_brouillon(by=by)
+    if demande.pk is not None or demande.created_by_id != by.pk:
+        raise ActionRefusee("Ce brouillon ne peut pas être créé.")
     demande.save()
     permissions.accorder_acces(demande)
     evenement(demande, by=by, kind=Evenement.Kind.CREATION)
@@ -80,7 +86,12 @@ def creer_depot_papier(*, by: User, titulaire: Entreprise) -> Demande:
 
 @transaction.atomic
 def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marchandises) -> Demande:
-    """Saves the rubriques as typed (a draft may be incomplete); the status does not change."""
+    """Saves the rubriques as typed (a draft may be incomplete); the status does not change.
+
+    A new draft (« Déposer une demande », not saved yet) is created with its first save, in one transaction.
+    """
+    if demande.pk is None:
+        demande = creer_brouillon(by=by, demande=demande)
     demande = verrouiller(demande)
     if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
         raise ActionRefusee(

@@ -11,17 +11,16 @@ from django.utils import timezone
 
 from accounts.models import BureauDouane, User
 from rex import actions, emails, pdf, permissions, validation
-from rex.models import (
-    Contact,
-    Demande,
-    Evenement,
-    LigneMarchandise,
-    Message,
-    MotifRevocation,
-    Statut,
-)
+from rex.models import Demande, Evenement, Message, MotifRevocation, Statut
 from rex.services import modification
-from rex.services.base import ActionRefusee, autoriser, evenement, texte_saisi, verrouiller
+from rex.services.base import (
+    ActionRefusee,
+    autoriser,
+    copier_rubriques,
+    evenement,
+    texte_saisi,
+    verrouiller,
+)
 
 COMMENTAIRE_COMPLEMENT_PAPIER = "Complément reçu sur formulaire papier, enregistré par le service"
 
@@ -337,24 +336,7 @@ def dupliquer(*, demande: Demande, by: User) -> Demande:
     )
     copie.save()
     permissions.accorder_acces(copie)
-    copie.cadres.set(demande.cadres.all())
-    Contact.objects.bulk_create(
-        Contact(
-            demande=copie,
-            ordre=c.ordre,
-            nom=c.nom,
-            prenom=c.prenom,
-            fonction=c.fonction,
-            telephone=c.telephone,
-            fax=c.fax,
-            courriel=c.courriel,
-        )
-        for c in demande.contacts.all()
-    )
-    LigneMarchandise.objects.bulk_create(
-        LigneMarchandise(demande=copie, ordre=m.ordre, code=m.code, description=m.description)
-        for m in demande.marchandises.all()
-    )
+    copier_rubriques(demande, copie)
     evenement(copie, by=by, kind=Evenement.Kind.CREATION, source=demande.numero)
     evenement(demande, by=by, kind=Evenement.Kind.DUPLICATION, avant=demande.statut, copie=copie.pk)
     return copie

@@ -12,29 +12,39 @@ from django.utils import timezone
 
 from accounts.models import User
 from rex import emails, pdf, permissions, validation
-from rex.models import Contact, Demande, Document, Evenement, LigneMarchandise, Statut
-from rex.services.base import ActionRefusee, autoriser, evenement, texte_saisi, verrouiller
+from rex.models import Demande, Document, Evenement, Statut
+from rex.services.base import (
+    ActionRefusee,
+    autoriser,
+    copier_rubriques,
+    evenement,
+    texte_saisi,
+    verrouiller,
+)
 from rex.services.depot import prochain_numero
+from rex.versions import differences
 
-CHAMPS_MODIFIABLES = ("courriel", "contacts", "marchandises", "cadres")
-
-
-def _lignes(demande: Demande) -> dict:
-    return {
-        "courriel": demande.courriel,
-        "contacts": [
-            (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel) for c in demande.contacts.all()
-        ],
-        "marchandises": [(m.code, m.description) for m in demande.marchandises.all()],
-        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
-    }
-
-
-def differences(modification: Demande) -> dict[str, bool]:
-    """Which modifiable parts differ from the registration (the recap shows them in orange)."""
-    avant = _lignes(modification.version_precedente)
-    apres = _lignes(modification)
-    return {champ: avant[champ] != apres[champ] for champ in CHAMPS_MODIFIABLES}
+# A modification starts as a copy of the registration. The fields copied are listed one by one, and so are
+# those that are not (tests.rex.test_modification checks that every field of Demande is in one list): a new
+# field is a decision, never copied or dropped silently.
+CHAMPS_COPIES = (
+    "bureau", "service", "titulaire", "titulaire_eori", "titulaire_raison_sociale", "titulaire_adresse",
+    "telephone", "courriel", "activite", "representant", "representant_telephone", "representant_courriel",
+    "engagement", "engagement_nom", "engagement_fonction", "engagement_lieu", "consentement_publication",
+    "depot_papier", "numero_rex", "date_enregistrement", "date_validite",
+)  # fmt: skip
+# Set for the new version (its number, status, author, version), or the instruction's own.
+CHAMPS_NON_COPIES = (
+    "id", "numero", "statut", "created_by", "created_at", "updated_at", "soumise_le", "agent", "complete_le",
+    "date_limite", "motif_rejet", "rejetee_le", "version", "version_precedente", "revoquee_le",
+    "motif_revocation", "droit_entendu_le",
+)  # fmt: skip
+# The related rows: rubriques 4, 5 and 6 and the documents come along; the rest belongs to each version.
+RELATIONS_COPIEES = ("cadres", "contacts", "marchandises", "documents")
+RELATIONS_NON_COPIEES = (
+    "modifications", "evenements", "courriels", "messages",
+    "demandegroupepermission", "demandeutilisateurpermission",
+)  # fmt: skip
 
 
 def preparer_modification(*, enregistrement: Demande, by: User) -> Demande:
@@ -59,35 +69,14 @@ def _preparer_modification(*, enregistrement: Demande, by: User, fichiers: list)
     en_cours = enregistrement.modifications.filter(statut=Statut.BROUILLON).first()
     if en_cours is not None:
         return en_cours
-    champs = [
-        f.name
-        for f in Demande._meta.concrete_fields
-        if f.name
-        not in {
-            "id", "numero", "statut", "created_by", "created_at", "updated_at", "soumise_le",
-            "agent", "complete_le", "date_limite", "motif_rejet", "rejetee_le", "version",
-            "version_precedente", "revoquee_le", "motif_revocation", "droit_entendu_le",
-        }
-    ]  # fmt: skip
     copie = Demande(
-        **{nom: getattr(enregistrement, nom) for nom in champs},
+        **{nom: getattr(enregistrement, nom) for nom in CHAMPS_COPIES},
         created_by=by,
         version=enregistrement.version + 1,
         version_precedente=enregistrement,
     )
     copie.save()
-    copie.cadres.set(enregistrement.cadres.all())
-    Contact.objects.bulk_create(
-        Contact(
-            demande=copie, ordre=c.ordre, nom=c.nom, prenom=c.prenom, fonction=c.fonction,
-            telephone=c.telephone, fax=c.fax, courriel=c.courriel,
-        )
-        for c in enregistrement.contacts.all()
-    )  # fmt: skip
-    LigneMarchandise.objects.bulk_create(
-        LigneMarchandise(demande=copie, ordre=m.ordre, code=m.code, description=m.description)
-        for m in enregistrement.marchandises.all()
-    )
+    copier_rubriques(enregistrement, copie)
     for document in enregistrement.documents.all():
         fichiers.append(_copier_document(document, copie))
     permissions.accorder_acces(copie)

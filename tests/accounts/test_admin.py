@@ -114,7 +114,7 @@ def test_habiliter_from_demandes_habilitation(client, pae, mailoutbox, django_ca
     assert response.status_code == 302
     claire.refresh_from_db()
     demande.refresh_from_db()
-    assert claire.is_habilite
+    assert claire.est_habilite
     assert demande.traitee_le is not None
     assert len(mailoutbox) == 1
 

@@ -33,10 +33,10 @@ def test_load_demo_creates_every_account_and_is_idempotent(mailoutbox):
     }
     assert len(users) == 5
     assert all(u.check_password(DEMO_PASSWORD) and u.is_active for u in users.values())
-    assert users["operateur"].is_habilite and not users["operateur"].is_representant
-    assert users["transitaire"].is_habilite and users["transitaire"].is_representant
-    assert users["nouveau"].is_certifie and not users["nouveau"].is_habilite
-    assert users["agent"].service == paris and users["agent"].is_agent
+    assert users["operateur"].est_habilite and not users["operateur"].est_representant
+    assert users["transitaire"].est_habilite and users["transitaire"].est_representant
+    assert users["nouveau"].est_certifie and not users["nouveau"].est_habilite
+    assert users["agent"].service == paris and users["agent"].est_agent
     assert users["admin"].is_superuser and users["admin"].is_staff
     clients = Mandat.objects.en_cours().filter(representant=users["transitaire"].entreprise)
     assert clients.count() == 2

@@ -10,8 +10,9 @@ import pytest
 
 from rex import services, views_agent
 from rex.models import Courriel, Demande, Evenement, Message, Statut
-from tests.agent.conftest import messages_de, texte
 from tests.factories import BureauDouaneFactory
+from tests.pages import messages_de
+from tests.pages import page as texte
 
 pytestmark = pytest.mark.django_db
 

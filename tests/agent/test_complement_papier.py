@@ -17,11 +17,6 @@ LIBELLE = "Enregistrer le complément reçu sur papier"
 
 
 @pytest.fixture
-def agent():
-    return UserFactory(agent=True)
-
-
-@pytest.fixture
 def incomplete(agent):
     demande = services.soumettre(demande=depot_papier(agent), by=agent)
     return services.demander_complement(demande=demande, by=agent, texte="Merci d'indiquer un autre contact.")

@@ -10,8 +10,7 @@ from django.urls import reverse
 import pytest
 
 from rex.models import Demande, Evenement, Statut
-from tests.agent.conftest import deposer
-from tests.factories import BureauDouaneFactory, UserFactory
+from tests.factories import BureauDouaneFactory, UserFactory, deposer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

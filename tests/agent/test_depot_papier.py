@@ -13,15 +13,17 @@ from guardian.core import ObjectPermissionChecker
 from rex import actions, services
 from rex.models import Demande, Evenement, Statut
 from tests import fichiers
-from tests.agent.conftest import deposer, messages_de, texte
 from tests.factories import (
     BureauDouaneFactory,
     CadrePreferentielFactory,
     EntrepriseFactory,
     PositionTarifaireFactory,
     UserFactory,
+    deposer,
     depot_papier,
 )
+from tests.pages import messages_de
+from tests.pages import page as texte
 from tests.rex.test_formulaire import complete_post, management
 
 pytestmark = pytest.mark.django_db

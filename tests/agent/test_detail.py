@@ -9,7 +9,8 @@ import pytest
 
 from rex import actions, services, views_agent
 from rex.models import Demande, Message, Statut
-from tests.agent.conftest import messages_de, texte
+from tests.pages import messages_de
+from tests.pages import page as texte
 
 pytestmark = pytest.mark.django_db
 

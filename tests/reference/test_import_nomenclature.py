@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import NomenclatureError, clean_label, import_nomenclature
+from rex.nomenclature import NomenclatureError, importer_nomenclature, nettoyer_libelle
 
 ON = date(2025, 6, 1)
 
@@ -44,7 +44,7 @@ ROWS = [
 
 @pytest.mark.django_db
 def test_import_keeps_chapters_and_headings_valid_on_the_day(nomenclature_file):
-    result = import_nomenclature(path=nomenclature_file(ROWS), on=ON)
+    result = importer_nomenclature(path=nomenclature_file(ROWS), on=ON)
 
     assert (result.chapitres, result.positions, result.created) == (2, 2, 4)
     assert dict(Chapitre.objects.values_list("code", "libelle")) == {
@@ -63,10 +63,10 @@ def test_import_keeps_chapters_and_headings_valid_on_the_day(nomenclature_file):
 @pytest.mark.django_db
 def test_second_import_of_the_same_file_writes_nothing(nomenclature_file):
     path = nomenclature_file(ROWS)
-    import_nomenclature(path=path, on=ON)
+    importer_nomenclature(path=path, on=ON)
 
     with CaptureQueriesContext(connection) as queries:
-        result = import_nomenclature(path=path, on=ON)
+        result = importer_nomenclature(path=path, on=ON)
 
     assert result.unchanged
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
@@ -76,11 +76,11 @@ def test_second_import_of_the_same_file_writes_nothing(nomenclature_file):
 
 @pytest.mark.django_db
 def test_import_removes_what_is_no_longer_valid_and_updates_labels(nomenclature_file):
-    import_nomenclature(path=nomenclature_file(ROWS), on=ON)
+    importer_nomenclature(path=nomenclature_file(ROWS), on=ON)
     newer = [row for row in ROWS if not row[0].startswith("01")]
     newer[1] = ("2204000000 80", "01-01-1972", None, "FR", 4.0, None, "Vins", "01-01-2025")
 
-    result = import_nomenclature(path=nomenclature_file(newer, name="newer.xlsx"), on=ON)
+    result = importer_nomenclature(path=nomenclature_file(newer, name="newer.xlsx"), on=ON)
 
     # chapter 01 goes, and its heading 0101 with it
     assert (result.created, result.updated, result.deleted) == (0, 1, 1)
@@ -95,7 +95,7 @@ def test_import_refuses_a_file_in_another_format(nomenclature_file, tmp_path):
     workbook.save(tmp_path / "autre.xlsx")
 
     with pytest.raises(NomenclatureError, match="colonnes manquantes"):
-        import_nomenclature(path=tmp_path / "autre.xlsx", on=ON)
+        importer_nomenclature(path=tmp_path / "autre.xlsx", on=ON)
 
 
 @pytest.mark.parametrize(
@@ -112,4 +112,4 @@ def test_import_refuses_a_file_in_another_format(nomenclature_file, tmp_path):
     ],
 )
 def test_clean_label_turns_taric_markup_into_text(raw, clean):
-    assert clean_label(raw) == clean
+    assert nettoyer_libelle(raw) == clean

@@ -5,7 +5,7 @@ from django.urls import reverse
 import pytest
 
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import normalize_search
+from rex.nomenclature import normaliser_recherche
 from tests.factories import UserFactory
 
 URL = reverse("rex:nomenclature")
@@ -14,11 +14,11 @@ URL = reverse("rex:nomenclature")
 @pytest.fixture
 def vins(db):
     chapitre = Chapitre.objects.create(
-        code="22", libelle="BOISSONS", libelle_recherche=normalize_search("BOISSONS")
+        code="22", libelle="BOISSONS", libelle_recherche=normaliser_recherche("BOISSONS")
     )
     libelle = "Vins de raisins frais, y compris les vins enrichis en alcool"
     PositionTarifaire.objects.create(
-        code="2204", chapitre=chapitre, libelle=libelle, libelle_recherche=normalize_search(libelle)
+        code="2204", chapitre=chapitre, libelle=libelle, libelle_recherche=normaliser_recherche(libelle)
     )
 
 

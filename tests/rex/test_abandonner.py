@@ -1,7 +1,5 @@
 """« Abandonner la demande » (guide §6.4): until granted, optional comment, irreversible."""
 
-from html import unescape
-
 from django.urls import reverse
 
 import pytest
@@ -9,12 +7,9 @@ import pytest
 from rex import services
 from rex.models import Contact, Courriel, Demande, Evenement, Message
 from tests.factories import DemandeFactory, UserFactory
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return unescape(response.content.decode())
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """« Compléter la demande » (guide §6.2) through the views: confirm, the editable form, the recap with
 the mandatory « Compléments apportés à la demande », « Transmettre le complément » → « En étude »."""
 
-from html import unescape
-
 from django.urls import reverse
 
 import pytest
@@ -10,12 +8,9 @@ import pytest
 from rex import services, validation
 from rex.models import Demande, Evenement, Message, Statut
 from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return unescape(response.content.decode())
 
 
 def incomplete(demande: Demande, texte: str = "Joignez la fiche produit des vins rouges.") -> Demande:

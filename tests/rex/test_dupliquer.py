@@ -1,14 +1,13 @@
 """« Dupliquer » (guide §6.3): for a representative, or after a rejection or a revocation."""
 
-from html import unescape
-
 from django.urls import reverse
 
 import pytest
 
 from rex import services
 from rex.models import Demande, Statut
-from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee
+from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee, soumise
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +18,11 @@ MESSAGE_REX = (
 MESSAGE_CAS = "pour les représentants en douane : il leur revient alors, une fois la demande dupliquée"
 
 
-def page(response) -> str:
-    return unescape(response.content.decode())
-
-
-def deposee(demande: Demande) -> Demande:
-    return services.soumettre(demande=demande, by=demande.created_by)
-
-
 def test_a_representative_duplicates_and_then_picks_a_client(client):
     transitaire = UserFactory(representant=True)
     represente = MandatFactory(representant=transitaire.entreprise).represente
     nouveau_client = MandatFactory(representant=transitaire.entreprise).represente
-    demande = deposee(demande_representee(transitaire, represente))
+    demande = soumise(demande_representee(transitaire, represente))
     client.force_login(transitaire)
 
     detail = page(client.get(reverse("rex:detail", args=[demande.pk])))
@@ -52,7 +43,7 @@ def test_a_representative_duplicates_and_then_picks_a_client(client):
 
 
 def test_any_applicant_may_duplicate_after_a_rejection(client):
-    demande = deposee(DemandeFactory(complete=True))
+    demande = soumise(DemandeFactory(complete=True))
     services.rejeter(demande=demande, by=UserFactory(service=demande.service), motif="Cadre inexistant.")
     client.force_login(demande.created_by)
     assert f'href="{reverse("rex:dupliquer", args=[demande.pk])}"' in page(
@@ -68,7 +59,7 @@ def test_any_applicant_may_duplicate_after_a_rejection(client):
 def test_the_client_of_a_representative_duplicates_a_rejected_request_as_its_own_draft(client):
     transitaire = UserFactory(representant=True)
     represente = MandatFactory(representant=transitaire.entreprise).represente
-    demande = deposee(demande_representee(transitaire, represente))
+    demande = soumise(demande_representee(transitaire, represente))
     services.rejeter(demande=demande, by=UserFactory(service=demande.service), motif="Incomplet.")
     membre = UserFactory(habilite=True, entreprise=represente)
     client.force_login(membre)
@@ -79,7 +70,7 @@ def test_the_client_of_a_representative_duplicates_a_rejected_request_as_its_own
 
 
 def test_refused_while_en_etude_for_an_applicant_who_is_not_a_representative(client):
-    demande = deposee(DemandeFactory(complete=True))
+    demande = soumise(DemandeFactory(complete=True))
     client.force_login(demande.created_by)
     assert f'href="{reverse("rex:dupliquer", args=[demande.pk])}"' not in page(
         client.get(reverse("rex:detail", args=[demande.pk]))

@@ -1,7 +1,5 @@
 """« Fil de discussion » from the operator side (guide §6.1): at every stage, the service is e-mailed."""
 
-from html import unescape
-
 from django.urls import reverse
 
 import pytest
@@ -9,12 +7,9 @@ import pytest
 from rex import services
 from rex.models import Demande, Evenement, Message, Statut
 from tests.factories import DemandeFactory, UserFactory
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return unescape(response.content.decode())
 
 
 @pytest.fixture

@@ -8,20 +8,9 @@ import pytest
 
 from rex import services
 from rex.models import Courriel, Demande, Evenement, Message, Statut
-from tests.factories import BureauDouaneFactory, DemandeFactory, UserFactory
+from tests.factories import BureauDouaneFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def deposee():
-    demande = DemandeFactory(complete=True)
-    return services.soumettre(demande=demande, by=demande.created_by)
-
-
-@pytest.fixture
-def agent(deposee):
-    return UserFactory(service=deposee.service)
 
 
 def test_demander_complement_sets_30_days_and_writes_thread_history_and_email(deposee, agent):

@@ -7,23 +7,18 @@ from django.utils import timezone
 
 import pytest
 
-from rex import services
+from rex import services, versions
 from rex.models import Courriel, Demande, Evenement, Statut
+from rex.regles import valeurs_contact
+from rex.services import modification
 from tests.factories import CadrePreferentielFactory, DemandeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enregistrement():
-    demande = DemandeFactory(complete=True)
-    demande = services.soumettre(demande=demande, by=demande.created_by)
-    return services.octroyer(demande=demande, by=UserFactory(service=demande.service))
-
-
-@pytest.fixture
-def agent(enregistrement):
-    return UserFactory(service=enregistrement.service)
+def enregistrement(deposee):
+    return services.octroyer(demande=deposee, by=UserFactory(service=deposee.service))
 
 
 def statut(demande) -> str:
@@ -51,17 +46,36 @@ def test_preparer_copies_the_registration_as_the_next_version(enregistrement):
         enregistrement,
     )
     assert brouillon.contacts.count() == enregistrement.contacts.count()
-    assert services.differences(brouillon) == dict.fromkeys(
+    assert versions.differences(brouillon) == dict.fromkeys(
         ("courriel", "contacts", "marchandises", "cadres"), False
     )
     again = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
     assert again == brouillon, "the modification in progress is resumed"
 
 
+def test_every_field_of_a_request_is_either_copied_or_not_by_a_modification():
+    """A field added to Demande must be put in one of the lists: copied silently or dropped silently, it
+    would change a registration's data without anyone deciding it."""
+    champs = {f.name for f in Demande._meta.get_fields()}
+    copies = set(modification.CHAMPS_COPIES) | set(modification.RELATIONS_COPIEES)
+    non_copies = set(modification.CHAMPS_NON_COPIES) | set(modification.RELATIONS_NON_COPIEES)
+    assert not copies & non_copies
+    assert champs == copies | non_copies, "à classer : " + ", ".join(sorted(champs ^ (copies | non_copies)))
+
+
+def test_preparer_copies_exactly_the_listed_fields(enregistrement):
+    brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
+    for champ in modification.CHAMPS_COPIES:
+        assert getattr(brouillon, champ) == getattr(enregistrement, champ), champ
+    assert [valeurs_contact(c) for c in brouillon.contacts.all()] == [
+        valeurs_contact(c) for c in enregistrement.contacts.all()
+    ]
+
+
 def test_diff_shows_exactly_the_changed_parts(enregistrement):
     brouillon = services.preparer_modification(enregistrement=enregistrement, by=enregistrement.created_by)
     brouillon.marchandises.update(description="Vins blancs")
-    assert services.differences(brouillon) == {
+    assert versions.differences(brouillon) == {
         "courriel": False,
         "contacts": False,
         "marchandises": True,

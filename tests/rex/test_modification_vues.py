@@ -3,7 +3,6 @@ granted registration, the form where only the courriel and rubriques 4, 5, 6 are
 « Commentaire », the recap with the changes in orange, the submission, the versions after validation."""
 
 import re
-from html import unescape
 
 from django.urls import reverse
 
@@ -13,14 +12,11 @@ from rex import services, validation
 from rex.forms import ModificationForm
 from rex.models import Demande, Statut
 from tests.factories import CadrePreferentielFactory, DemandeFactory, UserFactory
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
 LIBELLE = "Demander des modifications de cet enregistrement"
-
-
-def page(response) -> str:
-    return unescape(response.content.decode())
 
 
 def statut(demande) -> str:

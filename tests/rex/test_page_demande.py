@@ -13,7 +13,7 @@ import pytest
 
 from rex import actions, services
 from rex.models import Demande
-from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee
+from tests.factories import MandatFactory, UserFactory, demande_representee
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,9 @@ def delai(demande: Demande) -> str:
 
 
 @pytest.fixture
-def demande(client):
-    demande = DemandeFactory(complete=True)
-    demande = services.soumettre(demande=demande, by=demande.created_by)
-    client.force_login(demande.created_by)
-    return demande
-
-
-@pytest.fixture
-def agent(demande):
-    return UserFactory(service=demande.service)
+def demande(client, deposee):
+    client.force_login(deposee.created_by)
+    return deposee
 
 
 def autres_actions(html: str) -> str:

@@ -5,19 +5,13 @@ from guardian.core import ObjectPermissionChecker
 
 from accounts.groupes import synchroniser_groupes
 from rex import actions, services
-from tests.factories import BureauDouaneFactory, DemandeFactory, EntrepriseFactory, UserFactory
+from tests.factories import BureauDouaneFactory, EntrepriseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def perms(user, demande) -> set[str]:
     return set(ObjectPermissionChecker(user).get_perms(demande))
-
-
-@pytest.fixture
-def deposee():
-    demande = DemandeFactory(complete=True)
-    return services.soumettre(demande=demande, by=demande.created_by)
 
 
 def test_holder_company_follows_and_service_instructs(deposee):

@@ -17,17 +17,8 @@ COURRIER = AUJOURD_HUI - datetime.timedelta(days=20)
 
 
 @pytest.fixture
-def octroyee():
-    from tests.factories import DemandeFactory
-
-    demande = DemandeFactory(complete=True)
-    demande = services.soumettre(demande=demande, by=demande.created_by)
-    return services.octroyer(demande=demande, by=UserFactory(service=demande.service))
-
-
-@pytest.fixture
-def agent(octroyee):
-    return UserFactory(service=octroyee.service)
+def octroyee(deposee):
+    return services.octroyer(demande=deposee, by=UserFactory(service=deposee.service))
 
 
 def revoquer(demande, agent, **kwargs):

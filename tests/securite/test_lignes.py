@@ -1,25 +1,21 @@
 """Rubriques 4 and 5 are bounded (at most 20 contacts and 100 goods rows), and so are the counts posted
 with them; the request form's buttons and links are checked by a form too."""
 
-from html import unescape
-
 from django.urls import reverse
 
 import pytest
 
-from rex.forms import LIGNES_MAX, MESSAGE_NOMBRE_LIGNES, Bouton, BoutonForm, contacts_formset
+from rex.forms import Bouton, BoutonForm, contacts_formset
 from rex.models import Contact, Demande, LigneMarchandise
+from rex.regles import LIGNES_MAX, MESSAGE_NOMBRE_LIGNES
 from tests.factories import DemandeFactory, UserFactory
+from tests.pages import page
 from tests.rex.test_formulaire import management
 
 pytestmark = pytest.mark.django_db
 
 MAX_CONTACTS = "Vous pouvez indiquer au plus 20 personnes de contact (rubrique 4) : supprimez des lignes."
 MAX_MARCHANDISES = "Vous pouvez indiquer au plus 100 marchandises (rubrique 5) : supprimez des lignes."
-
-
-def page(response) -> str:
-    return unescape(response.content.decode())
 
 
 @pytest.fixture

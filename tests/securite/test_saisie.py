@@ -237,7 +237,7 @@ def test_every_text_field_is_bounded_and_every_id_checked(classe):
 @pytest.mark.django_db
 def test_services_refuse_what_the_forms_refuse():
     """Whoever calls them (admin, command), the services never store a NUL nor 100,000 characters."""
-    from tests.agent.conftest import deposer
+    from tests.factories import deposer
 
     demande = deposer()
     agent = UserFactory(service=demande.service)

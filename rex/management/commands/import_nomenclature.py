@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rex.nomenclature import NomenclatureError, import_nomenclature
+from rex.nomenclature import NomenclatureError, importer_nomenclature
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if file is not None and not file.is_file():
             raise CommandError(f"Fichier introuvable : {file}")
         try:
-            result = import_nomenclature(path=file)
+            result = importer_nomenclature(path=file)
         except NomenclatureError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

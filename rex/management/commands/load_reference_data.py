@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import BureauDouane, Departement
 from rex.models import CadrePreferentiel
-from rex.nomenclature import NomenclatureError, import_nomenclature
+from rex.nomenclature import NomenclatureError, importer_nomenclature
 from rex.reference import load_bureaux, load_cadres, load_departements
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{label} : {model.objects.count()} ({created} créés)")
         if not skip_nomenclature:
             try:
-                result = import_nomenclature()
+                result = importer_nomenclature()
             except NomenclatureError as error:
                 raise CommandError(str(error)) from error
             detail = "inchangée"
