@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from rex import permissions
-from rex.models import Demande, Statut
+from rex.models import STATUTS_DEPOSES, STATUTS_EN_INSTRUCTION, STATUTS_TERMINES, Demande, Statut
 
 OPERATEUR = "operateur"
 SERVICE = "service"
@@ -40,14 +40,10 @@ class Action:
         return frozenset(self.statuts_hors_transition)
 
 
-STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
-STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
-
-
 def _peut_dupliquer(user, demande: Demande) -> bool:
     if user.entreprise is not None and user.entreprise.est_representant_en_douane:
         return True
-    return demande.statut in (Statut.REJETEE, Statut.REVOQUEE)
+    return demande.statut in STATUTS_TERMINES
 
 
 DUPLICATION = Condition(

@@ -7,8 +7,7 @@ from django.utils import timezone
 from accounts.models import BureauDouane, Entreprise
 from accounts.validators import normaliser_eori, validate_eori
 from rex.forms import MessageForm
-from rex.models import LONGUEUR_TEXTE, Demande, MotifRevocation, Statut
-from rex.selectors import STATUTS_DEPOSES
+from rex.models import LONGUEUR_TEXTE, STATUTS_DEPOSES, Demande, MotifRevocation, Statut
 from soprano.saisie import ChoixModele, DsfrForm
 
 AGENT_MOI = "moi"

@@ -89,13 +89,21 @@ MOTIF_REJET_AUTOMATIQUE = (
     "Rejet automatique : aucune réponse à la demande d'information complémentaire dans le délai de 30 jours."
 )
 
+# The status sets, each written once, next to the state machine; every other module reads them.
+# Submitted and not decided yet (guide §6): what the service instructs.
+STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
+# Everything but the draft: what the service's queue and its counters hold.
+STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
+# The form and the documents can be edited: a draft, or a request « Incomplète » being completed (§6.2).
+STATUTS_MODIFIABLES = (Statut.BROUILLON, Statut.INCOMPLETE)
+# The current state of a registration (« Mes autorisations », the public check, the EU export).
+STATUTS_AUTORISATIONS = (Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE, Statut.REVOQUEE)
+# A request that is, or was, a registration: it has a REX number and its dates (the printed registration).
+STATUTS_IMPRIMABLES = (*STATUTS_AUTORISATIONS, Statut.VERSION_ANTERIEURE)
+# Ended without a valid registration: the operator may file again from it (« Dupliquer », §3.5).
+STATUTS_TERMINES = (Statut.REJETEE, Statut.REVOQUEE)
 # An EORI holding one of these cannot file again (guide §5.1).
-STATUTS_ACTIFS = (
-    Statut.EN_ETUDE,
-    Statut.INCOMPLETE,
-    Statut.OCTROYEE,
-    Statut.MODIFICATION_DEMANDEE,
-)
+STATUTS_ACTIFS = (*STATUTS_EN_INSTRUCTION, Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE)
 
 
 class MotifRevocation(models.TextChoices):
@@ -276,7 +284,7 @@ class Demande(models.Model):
                 condition=Q(statut__in=[s.value for s in STATUTS_ACTIFS])
                 & ~Q(
                     version_precedente__isnull=False,
-                    statut__in=[Statut.EN_ETUDE, Statut.INCOMPLETE],
+                    statut__in=list(STATUTS_EN_INSTRUCTION),
                 ),
                 name="un_rex_actif_par_eori",
                 violation_error_message=(
@@ -326,7 +334,7 @@ class Demande(models.Model):
         self.date_limite = None
         self.complete_le = when
 
-    @transition(field=statut, source=[Statut.EN_ETUDE, Statut.INCOMPLETE], target=Statut.REJETEE)
+    @transition(field=statut, source=list(STATUTS_EN_INSTRUCTION), target=Statut.REJETEE)
     def rejeter(self, *, by, when, motif: str) -> None:
         self._marquer_rejet(when, motif)
 

@@ -22,18 +22,11 @@ from django.template.loader import render_to_string
 import segno
 from celery import signature
 
-from rex.models import Chapitre, Demande, PositionTarifaire, Statut
+from rex.models import STATUTS_IMPRIMABLES, Chapitre, Demande, PositionTarifaire, Statut
 from rex.verification import code_verification
 
 logger = logging.getLogger(__name__)
 
-# The statuses in which a request is (or was) a registration: it has a REX number and its dates.
-STATUTS_IMPRIMABLES = (
-    Statut.OCTROYEE,
-    Statut.MODIFICATION_DEMANDEE,
-    Statut.REVOQUEE,
-    Statut.VERSION_ANTERIEURE,
-)
 CSS = "css/autorisation.css"
 DOSSIER = "autorisations"
 

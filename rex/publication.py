@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rex.models import Demande
-from rex.selectors import STATUTS_AUTORISATIONS
+from rex.models import STATUTS_AUTORISATIONS, Demande
 from rex.verification import verifier_code
 
 VALIDE = "valide"

@@ -9,11 +9,17 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Entreprise, User
 from rex import permissions
-from rex.models import STATUTS_ACTIFS, Demande, Evenement, Statut
+from rex.models import (
+    STATUTS_ACTIFS,
+    STATUTS_AUTORISATIONS,
+    STATUTS_DEPOSES,
+    STATUTS_EN_INSTRUCTION,
+    STATUTS_MODIFIABLES,
+    Demande,
+    Evenement,
+    Statut,
+)
 
-STATUTS_EN_COURS = (Statut.EN_ETUDE, Statut.INCOMPLETE)
-STATUTS_AUTORISATIONS = (Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE, Statut.REVOQUEE)
-STATUTS_DEPOSES = tuple(s for s in Statut if s != Statut.BROUILLON)
 ECHEANCE_PROCHE = timedelta(days=7)
 
 
@@ -63,7 +69,7 @@ def demandes_formulaire(user) -> QuerySet[Demande]:
         return get_objects_for_user(
             user,
             f"rex.{permissions.INSTRUIRE}",
-            klass=Demande.objects.filter(depot_papier=True, statut__in=[Statut.BROUILLON, Statut.INCOMPLETE]),
+            klass=Demande.objects.filter(depot_papier=True, statut__in=STATUTS_MODIFIABLES),
             accept_global_perms=False,
             with_superuser=False,
         )
@@ -146,7 +152,7 @@ def tableau_accueil(user) -> dict[str, list[Demande]]:
         "rejetees": [],
     }
     for demande in rows:
-        if demande.statut in STATUTS_EN_COURS:
+        if demande.statut in STATUTS_EN_INSTRUCTION:
             lists["en_cours"].append(demande)
         elif demande.statut == Statut.BROUILLON:
             lists["brouillons"].append(demande)

@@ -1,6 +1,6 @@
 """The versions of a registration (guide §7.2): reads shared by the operator's and the officer's pages."""
 
-from rex.models import Demande, Statut
+from rex.models import STATUTS_EN_INSTRUCTION, STATUTS_IMPRIMABLES, Demande, Statut
 from rex.regles import CHAMPS_MODIFIABLES, valeurs_contact, valeurs_marchandise
 
 
@@ -27,7 +27,7 @@ def versions(visibles, demande: Demande) -> list[Demande]:
     candidats = {
         d.pk: d
         for d in visibles.filter(titulaire_id=demande.titulaire_id)
-        .exclude(statut__in=[Statut.BROUILLON, Statut.REJETEE])
+        .filter(statut__in=(*STATUTS_EN_INSTRUCTION, *STATUTS_IMPRIMABLES))
         .order_by("created_at")
     }
     candidats[demande.pk] = demande
@@ -45,9 +45,6 @@ def versions(visibles, demande: Demande) -> list[Demande]:
         courante = suivantes[courante.pk]
         chaine.append(courante)
     return chaine if len(chaine) > 1 else []
-
-
-STATUTS_EN_INSTRUCTION = (Statut.EN_ETUDE, Statut.INCOMPLETE)
 
 
 def modification_en_cours(visibles, demande: Demande) -> Demande | None:

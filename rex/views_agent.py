@@ -27,8 +27,8 @@ from rex.forms_agent import (
     RevoquerForm,
     ValiderModificationForm,
 )
-from rex.models import Demande
-from rex.versions import STATUTS_EN_INSTRUCTION, marques, modification_en_cours, versions
+from rex.models import STATUTS_EN_INSTRUCTION, Demande
+from rex.versions import marques, modification_en_cours, versions
 
 PAR_PAGE = 25
 # The service-side actions done on a page of their own (the request form, for a complement on paper).

@@ -10,7 +10,7 @@ from accounts.access import operateur_habilite_ou_agent_required
 from rex import services
 from rex.documents import servir_document
 from rex.forms import DocumentForm
-from rex.models import Statut
+from rex.models import STATUTS_MODIFIABLES
 from rex.views import demande_ou_404
 
 
@@ -19,7 +19,7 @@ from rex.views import demande_ou_404
 def documents(request, pk: int):
     """« Gérer les documents de la demande »: « Parcourir », a name, « Ajouter »."""
     demande = demande_ou_404(request, pk)
-    modifiable = demande.statut in (Statut.BROUILLON, Statut.INCOMPLETE)
+    modifiable = demande.statut in STATUTS_MODIFIABLES
     form = DocumentForm()
     if request.method == "POST":
         form = DocumentForm(request.POST, request.FILES)

@@ -10,7 +10,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Entreprise, User
 from rex import actions, emails, permissions, selectors, validation
 from rex.documents import verifier_document
-from rex.models import Compteur, Demande, Document, Evenement, Statut
+from rex.models import STATUTS_MODIFIABLES, Compteur, Demande, Document, Evenement, Statut
 from rex.regles import MESSAGE_UN_REX_PAR_EORI
 from rex.services.base import ActionRefusee, evenement, verrouiller
 
@@ -93,7 +93,7 @@ def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marcha
     if demande.pk is None:
         demande = creer_brouillon(by=by, demande=demande)
     demande = verrouiller(demande)
-    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
+    if demande.statut not in STATUTS_MODIFIABLES:
         raise ActionRefusee(
             f"Cette demande est au statut « {demande.get_statut_display()} » : "
             "elle ne peut plus être modifiée depuis ce formulaire."
@@ -118,7 +118,7 @@ def enregistrer_formulaire(*, demande: Demande, by: User, form, contacts, marcha
 
 # ------------------------------------------------------------------ documents
 def _documents_modifiables(demande: Demande) -> None:
-    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
+    if demande.statut not in STATUTS_MODIFIABLES:
         raise ActionRefusee(
             f"Impossible d'ajouter un document à une demande au statut « {demande.get_statut_display()} »."
         )
@@ -160,7 +160,7 @@ def ajouter_document(*, demande: Demande, by: User, fichier, nom: str) -> Docume
 @transaction.atomic
 def supprimer_document(*, document: Document, by: User) -> None:
     demande = verrouiller(document.demande)
-    if demande.statut not in (Statut.BROUILLON, Statut.INCOMPLETE):
+    if demande.statut not in STATUTS_MODIFIABLES:
         raise ActionRefusee("Les documents de cette demande ne peuvent plus être modifiés.")
     storage, name = document.fichier.storage, document.fichier.name
     document.delete()
