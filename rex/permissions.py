@@ -6,11 +6,13 @@ customs service from the paper form (guide §5, « À noter ») is that service'
 its group may fill it in, and the holder's company sees nothing before the submission.
 """
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.groupes import groupe, nom_groupe_entreprise, nom_groupe_service
-from rex.models import Demande, DemandeGroupePermission, Statut
+from rex.models import Demande, DemandeGroupePermission, DemandeUtilisateurPermission, Statut
 
 SUIVRE = "suivre_demande"
 INSTRUIRE = "instruire_demande"
@@ -47,3 +49,53 @@ def reserver_instruction(demande: Demande) -> None:
 
 def verificateur(user) -> ObjectPermissionChecker:
     return ObjectPermissionChecker(user)
+
+
+def _acces(perm: str) -> str:
+    return f"acces_{perm.rpartition('.')[2]}"
+
+
+def avec_acces(demandes: QuerySet[Demande], user) -> QuerySet[Demande]:
+    """The requests, each with the user's permission of his side (« instruire_demande » for an officer,
+    « suivre_demande » for an operator) read in the same query, for PermissionsLues: a request's page
+    checks it once with the row, instead of the two queries of an ObjectPermissionChecker."""
+    codename = INSTRUIRE if user.service_id is not None else SUIVRE
+    permission = {
+        "permission__codename": codename,
+        "permission__content_type__app_label": Demande._meta.app_label,
+        "permission__content_type__model": Demande._meta.model_name,
+    }
+    return demandes.annotate(
+        **{
+            f"{_acces(codename)}_utilisateur": Exists(
+                DemandeUtilisateurPermission.objects.filter(
+                    content_object=OuterRef("pk"), user_id=user.pk, **permission
+                )
+            ),
+            f"{_acces(codename)}_groupe": Exists(
+                DemandeGroupePermission.objects.filter(
+                    content_object=OuterRef("pk"), group__user=user.pk, **permission
+                )
+            ),
+        }
+    )
+
+
+class PermissionsLues:
+    """Answers like guardian's ObjectPermissionChecker.has_perm, from the permissions that avec_acces read
+    with the request; for a request read otherwise, or another permission, asks guardian."""
+
+    def __init__(self, user):
+        self.user = user
+        self._guardian = None
+
+    def has_perm(self, perm: str, demande: Demande) -> bool:
+        nom = _acces(perm)
+        if not hasattr(demande, f"{nom}_utilisateur"):
+            self._guardian = self._guardian or ObjectPermissionChecker(self.user)
+            return self._guardian.has_perm(perm, demande)
+        if not self.user.is_active:
+            return False
+        if self.user.is_superuser:
+            return True
+        return getattr(demande, f"{nom}_utilisateur") or getattr(demande, f"{nom}_groupe")

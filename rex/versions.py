@@ -3,16 +3,25 @@
 from rex.models import Demande, Statut
 from rex.services.modification import differences
 
+# A version of a registration is a request of its holder in none of these statuses.
+STATUTS_HORS_VERSIONS = (Statut.BROUILLON, Statut.REJETEE)
+
 
 def versions(visibles, demande: Demande) -> list[Demande]:
     """The chain of versions of `demande` among the requests `visibles` (a queryset scoped to the
     user), oldest first; empty when there is only one. One query: the chain is walked in memory."""
-    candidats = {
-        d.pk: d
-        for d in visibles.filter(titulaire_id=demande.titulaire_id)
-        .exclude(statut__in=[Statut.BROUILLON, Statut.REJETEE])
-        .order_by("created_at")
-    }
+    return chaine_des_versions(
+        visibles.filter(titulaire_id=demande.titulaire_id)
+        .exclude(statut__in=STATUTS_HORS_VERSIONS)
+        .order_by("created_at"),
+        demande,
+    )
+
+
+def chaine_des_versions(candidats, demande: Demande) -> list[Demande]:
+    """The chain of versions of `demande` among `candidats`, its holder's requests in none of
+    STATUTS_HORS_VERSIONS, by creation (rows already read): no query."""
+    candidats = {d.pk: d for d in candidats if d.statut not in STATUTS_HORS_VERSIONS}
     candidats[demande.pk] = demande
     chaine = [demande]
     courante = demande
@@ -44,6 +53,16 @@ def modification_en_cours(visibles, demande: Demande) -> Demande | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def modification_parmi(candidats, demande: Demande) -> Demande | None:
+    """modification_en_cours among `candidats`, its holder's requests already read: no query."""
+    if demande.statut != Statut.MODIFICATION_DEMANDEE:
+        return None
+    en_cours = [
+        d for d in candidats if d.version_precedente_id == demande.pk and d.statut in STATUTS_EN_INSTRUCTION
+    ]
+    return max(en_cours, key=lambda d: d.created_at, default=None)
 
 
 def marques(modification: Demande, recap: dict) -> dict:

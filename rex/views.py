@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import est_agent, operateur_habilite_ou_agent_required, operateur_habilite_required
 from rex import actions, pdf, selectors, services, validation, views_agent
 from rex.documents import servir_document
+from rex.dossier import lire as lire_dossier
 from rex.forms import (
     BOUTONS_DEMANDE,
     LIGNES_MAX,
@@ -33,7 +34,7 @@ from rex.forms import (
     message_lignes_max,
 )
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire, Statut
-from rex.versions import marques, modification_en_cours, versions
+from rex.versions import marques
 
 
 def _demande(request, pk: int) -> Demande:
@@ -364,17 +365,20 @@ URLS_ACTIONS = {
 def detail(request, pk: int):
     """Status, number, service, deadline, data, documents, « Historique », « Fil de discussion »,
     « Autres actions » (exactly the actions the registry allows this user now)."""
-    demande = _demande(request, pk)
+    return _afficher_detail(request, pk)
+
+
+def _afficher_detail(request, pk: int, *, message: MessageForm | None = None, status: int = 200):
+    """The request page; after a refused message, the thread's form shows it with its error.
+
+    A constant number of queries, whatever the request's rows (rex.dossier).
+    """
+    dossier = lire_dossier(request.user, selectors.demandes_operateur(request.user), pk)
+    demande = dossier.demande
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
-    return _afficher_detail(request, demande)
-
-
-def _afficher_detail(request, demande: Demande, *, message: MessageForm | None = None, status: int = 200):
-    """The request page; after a refused message, the thread's form shows it with its error."""
-    possibles = actions.actions_possibles(request.user, demande)
-    recap = _recap(demande)
-    visibles = selectors.demandes_operateur(request.user)
+    possibles = actions.actions_possibles(request.user, demande, dossier.verificateur)
+    recap = dossier.recap()
     return render(
         request,
         "rex/detail.html",
@@ -386,14 +390,14 @@ def _afficher_detail(request, demande: Demande, *, message: MessageForm | None =
                 for action in possibles
                 if action.nom in URLS_ACTIONS
             ],
-            "evenements": demande.evenements.select_related("acteur"),
-            "messages_fil": demande.messages.all(),
+            "evenements": dossier.evenements,
+            "messages_fil": dossier.messages_fil,
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "form_fil": message or MessageForm(),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
-            "versions": versions(visibles, demande),
-            "modification_en_cours": modification_en_cours(visibles, demande),
+            "versions": dossier.versions,
+            "modification_en_cours": dossier.modification_en_cours,
             **recap,
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
@@ -432,7 +436,7 @@ def ecrire(request, pk: int):
     form = MessageForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["texte"][0])
-        return _afficher_detail(request, demande, message=form, status=422)
+        return _afficher_detail(request, demande.pk, message=form, status=422)
     try:
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:

@@ -26,7 +26,8 @@ def _lignes(demande: Demande) -> dict:
             (c.nom, c.prenom, c.fonction, c.telephone, c.fax, c.courriel) for c in demande.contacts.all()
         ],
         "marchandises": [(m.code, m.description) for m in demande.marchandises.all()],
-        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
+        # .all(): the frameworks a page prefetched are not read again.
+        "cadres": sorted(cadre.libelle for cadre in demande.cadres.all()),
     }
 
 
