@@ -133,6 +133,8 @@ class Activite(models.TextChoices):
 
 # The submitted requests (every status but the draft): the condition of the officers' queue's indexes.
 DEPOSEES = ~Q(statut=Statut.BROUILLON)
+# The drafts a customs service keys in from a paper form (the queue lists them): few, their own index.
+PAPIER_EN_COURS = Q(statut=Statut.BROUILLON, depot_papier=True)
 
 
 class Demande(models.Model):
@@ -308,6 +310,7 @@ class Demande(models.Model):
                 condition=DEPOSEES,
                 name="rex_file_echeance",
             ),
+            models.Index(fields=["-updated_at", "-id"], condition=PAPIER_EN_COURS, name="rex_depots_papier"),
         ]
 
     def __str__(self):

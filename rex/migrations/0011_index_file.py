@@ -73,6 +73,14 @@ class Migration(migrations.Migration):
                 name="rex_file_echeance",
             ),
         ),
+        migrations.AddIndex(
+            model_name="demande",
+            index=models.Index(
+                condition=models.Q(("depot_papier", True), ("statut", "brouillon")),
+                fields=["-updated_at", "-id"],
+                name="rex_depots_papier",
+            ),
+        ),
         # A no-op outside PostgreSQL (Django's CreateExtension checks the database's vendor itself).
         TrigramExtension(),
         migrations.RunPython(creer_index_trigrammes, supprimer_index_trigrammes, elidable=False),
