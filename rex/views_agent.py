@@ -93,8 +93,10 @@ def file(request):
             to_attr="modifications_en_cours",
         ),
     )
+    au_dela = False  # more than PLAFOND_DECOMPTE, counted no further
     if any(filtres.get(nom) for nom in ("agent", "echeance", "q")):
         nombre = selectors.decompte_file(demandes)
+        au_dela = nombre > selectors.PLAFOND_DECOMPTE
     elif filtres.get("statut"):
         nombre = compteurs.get(filtres["statut"], 0)
     else:
@@ -113,7 +115,7 @@ def file(request):
             ],
             "total": sum(compteurs.values()),
             "nombre": nombre,
-            "plafond": selectors.PLAFOND_DECOMPTE,
+            "au_dela": au_dela,
             "plafond_texte": f"{selectors.PLAFOND_DECOMPTE:,}".replace(",", "\u00a0"),
             "page_obj": page,
             "liens": _liens_pages(filtres, page),

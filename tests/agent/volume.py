@@ -76,7 +76,8 @@ def garnir(demande: Demande, nombre: int) -> None:
         for i in range(nombre)
     )
     LigneMarchandise.objects.bulk_create(
-        LigneMarchandise(demande=demande, ordre=i, code="2204", description=f"Vins {i}") for i in range(nombre)
+        LigneMarchandise(demande=demande, ordre=i, code="2204", description=f"Vins {i}")
+        for i in range(nombre)
     )
     Document.objects.bulk_create(
         Document(
