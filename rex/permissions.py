@@ -6,6 +6,7 @@ customs service from the paper form (guide §5, « À noter ») is that service'
 its group may fill it in, and the holder's company sees nothing before the submission.
 """
 
+from django.contrib.auth.models import Permission
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from guardian.core import ObjectPermissionChecker
@@ -65,16 +66,19 @@ def avec_acces(demandes: QuerySet[Demande], user) -> QuerySet[Demande]:
     of the user's groups, as it may an EXISTS (50,000 rows for a large service's group).
     """
     codename = INSTRUIRE if user.service_id is not None else SUIVRE
-    permission = {
-        "permission__codename": codename,
-        "permission__content_type__app_label": Demande._meta.app_label,
-        "permission__content_type__model": Demande._meta.model_name,
-    }
+    # The permission's id, read once for the whole query (a subquery that depends on no row).
+    permission = Subquery(
+        Permission.objects.filter(
+            codename=codename,
+            content_type__app_label=Demande._meta.app_label,
+            content_type__model=Demande._meta.model_name,
+        ).values("pk")[:1]
+    )
     par_utilisateur = DemandeUtilisateurPermission.objects.filter(
-        content_object=OuterRef("pk"), user_id=user.pk, **permission
+        content_object=OuterRef("pk"), user_id=user.pk, permission_id=permission
     )
     par_groupe = DemandeGroupePermission.objects.filter(
-        content_object=OuterRef("pk"), group__user=user.pk, **permission
+        content_object=OuterRef("pk"), group__user=user.pk, permission_id=permission
     )
     return demandes.annotate(
         **{
