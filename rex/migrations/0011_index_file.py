@@ -17,14 +17,21 @@ CREER_TRIGRAMMES = (
 )
 
 
+# EORIs share long prefixes (FR + SIREN…): with the default histogram, PostgreSQL estimates a prefix of a
+# whole EORI at hundreds of rows and ANDs the search with the service's 50,000 (9 ms instead of 0.1).
+STATISTIQUES_EORI = "ALTER TABLE rex_demande ALTER COLUMN titulaire_eori SET STATISTICS {}"
+
+
 def creer_index_trigrammes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREER_TRIGRAMMES)
+        schema_editor.execute(STATISTIQUES_EORI.format(1000))
 
 
 def supprimer_index_trigrammes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX_TRIGRAMMES}")
+        schema_editor.execute(STATISTIQUES_EORI.format(-1))
 
 
 class Migration(migrations.Migration):
