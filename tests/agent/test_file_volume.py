@@ -11,6 +11,7 @@ from django.utils import timezone
 
 import pytest
 
+from rex import selectors
 from rex.models import Demande
 from tests.agent.volume import (
     A_MOI_EN_ETUDE,
@@ -222,8 +223,6 @@ def test_search_finds_an_eori_by_its_prefix(client_agent, service, agent):
 
 
 def test_a_count_beyond_the_cap_says_so(client_agent, service, agent, monkeypatch):
-    from rex import selectors
-
     monkeypatch.setattr(selectors, "PLAFOND_DECOMPTE", 10)
     file_de(service, 30, agent=agent)
     texte = " ".join(client_agent.get(URL, {"q": "fr"}).content.decode().split())
