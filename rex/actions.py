@@ -222,7 +222,10 @@ def peut(user, demande: Demande, nom: str) -> bool:
     return refus(user, demande, nom) is None
 
 
-def actions_possibles(user, demande: Demande) -> list[Action]:
-    """The buttons the user may press on this request (the template shows exactly these)."""
-    cote = cote_de(user, demande)
+def actions_possibles(user, demande: Demande, verificateur=None) -> list[Action]:
+    """The buttons the user may press on this request (the template shows exactly these).
+
+    `verificateur`: the user's permissions already read (rex.permissions.PermissionsLues), if any.
+    """
+    cote = cote_de(user, demande, verificateur)
     return [action for nom, action in ACTIONS.items() if refus(user, demande, nom, cote) is None]

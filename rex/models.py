@@ -139,6 +139,12 @@ class Activite(models.TextChoices):
     COMMERCIALISATION = "commercialisation", "Commercialisation"
 
 
+# The submitted requests (every status but the draft): the condition of the officers' queue's indexes.
+DEPOSEES = ~Q(statut=Statut.BROUILLON)
+# The drafts a customs service keys in from a paper form (the queue lists them): few, their own index.
+PAPIER_EN_COURS = Q(statut=Statut.BROUILLON, depot_papier=True)
+
+
 class Demande(models.Model):
     """A REX registration request, from the draft to the registration it becomes."""
 
@@ -172,7 +178,8 @@ class Demande(models.Model):
         related_name="demandes_rex",
         verbose_name="demandeur",
     )
-    titulaire_eori = models.CharField("numéro EORI", max_length=17, blank=True)
+    # Indexed (on PostgreSQL also with varchar_pattern_ops): the officers' queue searches it by prefix.
+    titulaire_eori = models.CharField("numéro EORI", max_length=17, blank=True, db_index=True)
     titulaire_raison_sociale = models.CharField("raison sociale", max_length=200, blank=True)
     titulaire_adresse = models.CharField("adresse", max_length=420, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
@@ -292,7 +299,27 @@ class Demande(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["statut", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["statut", "-updated_at"]),
+            # The officers' queue (rex.selectors.file_agent): one index per filter, each in the order of
+            # the keyset pagination, on the submitted requests only (the queue never shows a draft).
+            # (service, statut) also serves the counters per status as an index-only scan.
+            # The number and the EORI are searched as indexed prefixes (their varchar_pattern_ops
+            # indexes), the raison sociale through a trigram index (PostgreSQL: migration 0011).
+            models.Index(fields=["service", "-updated_at", "-id"], condition=DEPOSEES, name="rex_file_maj"),
+            models.Index(
+                fields=["service", "statut", "-updated_at", "-id"], condition=DEPOSEES, name="rex_file_statut"
+            ),
+            models.Index(
+                fields=["service", "agent", "-updated_at", "-id"], condition=DEPOSEES, name="rex_file_agent"
+            ),
+            models.Index(
+                fields=["service", "date_limite", "-updated_at", "-id"],
+                condition=DEPOSEES,
+                name="rex_file_echeance",
+            ),
+            models.Index(fields=["-updated_at", "-id"], condition=PAPIER_EN_COURS, name="rex_depots_papier"),
+        ]
 
     def __str__(self):
         return self.numero or f"Brouillon n° {self.pk}"

@@ -1,5 +1,6 @@
 """Reads scoped to who asks: someone else's request is simply not found (404)."""
 
+import re
 from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet
@@ -10,6 +11,7 @@ from guardian.shortcuts import get_objects_for_user
 from accounts.models import Entreprise, User
 from rex import permissions
 from rex.models import (
+    PAPIER_EN_COURS,
     STATUTS_ACTIFS,
     STATUTS_AUTORISATIONS,
     STATUTS_DEPOSES,
@@ -19,6 +21,7 @@ from rex.models import (
     Evenement,
     Statut,
 )
+from rex.pagination import Ordre, Segment
 
 ECHEANCE_PROCHE = timedelta(days=7)
 
@@ -50,13 +53,8 @@ def depots_papier_en_cours(user) -> QuerySet[Demande]:
     « instruire_demande » on them."""
     if user.service_id is None:
         return Demande.objects.none()
-    return get_objects_for_user(
-        user,
-        f"rex.{permissions.INSTRUIRE}",
-        klass=Demande.objects.filter(statut=Statut.BROUILLON, depot_papier=True),
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    # From the paper drafts (their own small index), not from the service's permissions (one per request).
+    return permissions.autorisees(Demande.objects.filter(PAPIER_EN_COURS), user)
 
 
 def demandes_formulaire(user) -> QuerySet[Demande]:
@@ -83,14 +81,39 @@ def demandes_agent(user) -> QuerySet[Demande]:
     return Demande.objects.exclude(statut=Statut.BROUILLON).filter(service_id=user.service_id)
 
 
+# The queue's orders (keyset pagination, rex.pagination), each served by an index of migration 0011.
+# By deadline: the requests with one (only « Incomplète » ones have one: model constraint), nearest
+# first, then the others by last update.
+SEGMENT_MAJ = Segment(
+    "m", ("-updated_at", "-pk"), Q(date_limite__isnull=True), lambda d: d.date_limite is None
+)
+SEGMENT_ECHEANCE = Segment(
+    "e",
+    ("date_limite", "-updated_at", "-pk"),
+    Q(date_limite__isnull=False),
+    lambda d: d.date_limite is not None,
+)
+ORDRE_MAJ = Ordre((Segment("m", ("-updated_at", "-pk")),), ("-updated_at", "-pk"))
+ORDRE_ECHEANCE = Ordre(
+    (SEGMENT_ECHEANCE, SEGMENT_MAJ), (F("date_limite").asc(nulls_last=True), "-updated_at", "-pk")
+)
+TRI_ECHEANCE = "echeance"
+# Beyond this, a filtered count stops: « Plus de 1 000 demandes » (the counters give the exact totals).
+PLAFOND_DECOMPTE = 1000
+# « 2026-00042 »: a request number typed without its « FR-REX- ».
+NUMERO_SANS_PREFIXE = re.compile(r"[0-9]{4}-[0-9]{0,5}")
+
+
 def file_agent(
     user, *, statut: str = "", agent: str = "", echeance: str = "", q: str = "", tri: str = ""
 ) -> QuerySet[Demande]:
-    """The officer's queue, filtered and sorted: one query for the rows, whatever their number.
+    """The officer's queue, filtered and sorted (the whole order: `ordre_file` pages through it).
 
     agent: "moi" (mine), "aucun" (nobody in charge) or an officer's id; echeance: "depassee" (past the
     30-day deadline) or "proche" (due within 7 days); tri: "echeance" (nearest deadline first) or the
     last update (default). The deadline only exists on « Incomplète » requests (model constraint).
+    q: a request number or an EORI as a prefix (case and spaces aside), or part of the raison sociale
+    (PostgreSQL: through its trigram index; elsewhere a plain scan).
     """
     demandes = demandes_agent(user).select_related("agent")
     if statut:
@@ -102,24 +125,49 @@ def file_agent(
     elif agent:
         demandes = demandes.filter(agent_id=agent)
     maintenant = timezone.now()
+    if echeance:
+        # Said explicitly (the constraint implies it): the rows come from the (service, statut) index.
+        demandes = demandes.filter(statut=Statut.INCOMPLETE)
     if echeance == "depassee":
         demandes = demandes.filter(date_limite__lte=maintenant)
     elif echeance == "proche":
         demandes = demandes.filter(date_limite__gt=maintenant, date_limite__lte=maintenant + ECHEANCE_PROCHE)
-    q = (q or "").strip()
+    q = " ".join((q or "").split())
     if q:
-        demandes = demandes.filter(
-            Q(numero__icontains=q) | Q(titulaire_eori__icontains=q) | Q(titulaire_raison_sociale__icontains=q)
+        compact = "".join(q.split()).upper()
+        recherche = (
+            Q(numero__startswith=compact)
+            | Q(titulaire_eori__startswith=compact)
+            | Q(titulaire_raison_sociale__icontains=q)
         )
-    if tri == "echeance":
-        return demandes.order_by(F("date_limite").asc(nulls_last=True), "-updated_at", "-pk")
-    return demandes.order_by("-updated_at", "-pk")
+        if NUMERO_SANS_PREFIXE.fullmatch(compact):
+            recherche |= Q(numero__startswith=f"FR-REX-{compact}")
+        demandes = demandes.filter(recherche)
+    return demandes.order_by(*ordre_file(tri=tri, statut=statut, echeance=echeance).complet)
+
+
+def ordre_file(*, tri: str = "", statut: str = "", echeance: str = "", **autres) -> Ordre:
+    """The queue's order for keyset pagination; by deadline, only the segment a status filter leaves."""
+    if tri != TRI_ECHEANCE:
+        return ORDRE_MAJ
+    if echeance or statut == Statut.INCOMPLETE:
+        return Ordre((SEGMENT_ECHEANCE,), ("date_limite", "-updated_at", "-pk"))
+    if statut:
+        return Ordre((SEGMENT_MAJ,), ("-updated_at", "-pk"))
+    return ORDRE_ECHEANCE
+
+
+def decompte_file(demandes: QuerySet[Demande]) -> int:
+    """How many requests a filtered queue holds, counted up to PLAFOND_DECOMPTE + 1 (never the whole
+    service: an index range, stopped there)."""
+    return demandes.order_by().values("pk")[: PLAFOND_DECOMPTE + 1].count()
 
 
 def compteurs_agent(user) -> dict[str, int]:
-    """How many requests of the officer's service are in each status, in one aggregate query."""
+    """How many requests of the officer's service are in each status, in one aggregate query: an
+    index-only scan of the (service, statut, …) index, which never reads the rows themselves."""
     compteurs = dict.fromkeys(STATUTS_DEPOSES, 0)
-    lignes = demandes_agent(user).order_by().values_list("statut").annotate(nombre=Count("pk"))
+    lignes = demandes_agent(user).order_by().values_list("statut").annotate(nombre=Count("*"))
     compteurs.update(dict(lignes))
     return compteurs
 

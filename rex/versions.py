@@ -3,13 +3,18 @@
 from rex.models import STATUTS_EN_INSTRUCTION, STATUTS_IMPRIMABLES, Demande, Statut
 from rex.regles import CHAMPS_MODIFIABLES, valeurs_contact, valeurs_marchandise
 
+# A version of a registration is a request of its holder in one of these statuses: a registration (current,
+# revoked or former) or its modification being instructed.
+STATUTS_VERSIONS = (*STATUTS_EN_INSTRUCTION, *STATUTS_IMPRIMABLES)
+
 
 def _lignes(demande: Demande) -> dict:
     return {
         "courriel": demande.courriel,
         "contacts": [valeurs_contact(c) for c in demande.contacts.all()],
         "marchandises": [valeurs_marchandise(m) for m in demande.marchandises.all()],
-        "cadres": sorted(demande.cadres.values_list("libelle", flat=True)),
+        # .all(): the frameworks a page prefetched are not read again.
+        "cadres": sorted(cadre.libelle for cadre in demande.cadres.all()),
     }
 
 
@@ -24,12 +29,18 @@ def differences(modification: Demande) -> dict[str, bool]:
 def versions(visibles, demande: Demande) -> list[Demande]:
     """The chain of versions of `demande` among the requests `visibles` (a queryset scoped to the
     user), oldest first; empty when there is only one. One query: the chain is walked in memory."""
-    candidats = {
-        d.pk: d
-        for d in visibles.filter(titulaire_id=demande.titulaire_id)
-        .filter(statut__in=(*STATUTS_EN_INSTRUCTION, *STATUTS_IMPRIMABLES))
-        .order_by("created_at")
-    }
+    return chaine_des_versions(
+        visibles.filter(titulaire_id=demande.titulaire_id, statut__in=STATUTS_VERSIONS).order_by(
+            "created_at"
+        ),
+        demande,
+    )
+
+
+def chaine_des_versions(candidats, demande: Demande) -> list[Demande]:
+    """The chain of versions of `demande` among `candidats`, its holder's requests in
+    STATUTS_VERSIONS, by creation (rows already read): no query."""
+    candidats = {d.pk: d for d in candidats if d.statut in STATUTS_VERSIONS}
     candidats[demande.pk] = demande
     chaine = [demande]
     courante = demande
@@ -58,6 +69,16 @@ def modification_en_cours(visibles, demande: Demande) -> Demande | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def modification_parmi(candidats, demande: Demande) -> Demande | None:
+    """modification_en_cours among `candidats`, its holder's requests already read: no query."""
+    if demande.statut != Statut.MODIFICATION_DEMANDEE:
+        return None
+    en_cours = [
+        d for d in candidats if d.version_precedente_id == demande.pk and d.statut in STATUTS_EN_INSTRUCTION
+    ]
+    return max(en_cours, key=lambda d: d.created_at, default=None)
 
 
 def marques(modification: Demande, recap: dict) -> dict:

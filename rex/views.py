@@ -41,15 +41,6 @@ def retour_page_demande(request, demande: Demande):
     return redirect("rex:detail", pk=demande.pk)
 
 
-def donnees_recap(demande: Demande) -> dict:
-    return {
-        "contacts_lignes": list(demande.contacts.all()),
-        "marchandises_lignes": list(demande.marchandises.all()),
-        "cadres": list(demande.cadres.all()),
-        "documents": list(demande.documents.all()),
-    }
-
-
 def derniere_demande_complement(demande: Demande) -> Evenement | None:
     """The officer's last request for information: what the complement must answer."""
     return (

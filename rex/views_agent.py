@@ -4,6 +4,8 @@ Thin doors: every read goes through rex.selectors (another service's request is 
 through one rex.services function, and the buttons shown are exactly rex.actions.actions_possibles.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
@@ -12,8 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import agent_required
-from rex import actions, pdf, selectors, services
+from rex import actions, pagination, pdf, selectors, services
 from rex.documents import servir_document
+from rex.dossier import lire as lire_dossier
 from rex.forms_agent import (
     AnnulerRevocationForm,
     DemanderComplementForm,
@@ -28,7 +31,7 @@ from rex.forms_agent import (
     ValiderModificationForm,
 )
 from rex.models import STATUTS_EN_INSTRUCTION, Demande
-from rex.versions import marques, modification_en_cours, versions
+from rex.versions import marques
 
 PAR_PAGE = 25
 # The service-side actions done on a page of their own (the request form, for a complement on paper).
@@ -60,23 +63,44 @@ def _page(paginator_source, request):
 @agent_required
 @require_GET
 def file(request):
-    """The service's queue: counts per status, filters, search, sort, 25 rows a page."""
+    """The service's queue: counts per status, filters, search, sort, 25 rows a page.
+
+    Its cost does not grow with the service's requests: the counters are an index-only aggregate, they
+    give the total when no filter but the status applies (otherwise a count stops at
+    selectors.PLAFOND_DECOMPTE), and the pages follow each other by cursor (rex.pagination), never by
+    OFFSET: « Précédent », « Suivant », and back to the first page.
+    """
     user = request.user
     compteurs = selectors.compteurs_agent(user)
     form = FiltreFileForm(
         request.GET or None, agents=list(selectors.agents_du_service(user)), compteurs=compteurs, user=user
     )
     filtres = form.filtres() if form.is_bound else {}
-    page = _page(selectors.file_agent(user, **filtres).select_related("version_precedente"), request)
+    demandes = selectors.file_agent(user, **filtres).select_related("version_precedente")
+    page = pagination.paginer(
+        demandes,
+        selectors.ordre_file(**filtres),
+        apres=request.GET.get("apres", ""),
+        avant=request.GET.get("avant", ""),
+        par_page=PAR_PAGE,
+    )
     # A registration in « Modification demandée » leads to its modification being instructed (one query).
     prefetch_related_objects(
-        page.object_list,
+        page.lignes,
         Prefetch(
             "modifications",
             queryset=Demande.objects.filter(statut__in=STATUTS_EN_INSTRUCTION).order_by("-created_at"),
             to_attr="modifications_en_cours",
         ),
     )
+    au_dela = False  # more than PLAFOND_DECOMPTE, counted no further
+    if any(filtres.get(nom) for nom in ("agent", "echeance", "q")):
+        nombre = selectors.decompte_file(demandes)
+        au_dela = nombre > selectors.PLAFOND_DECOMPTE
+    elif filtres.get("statut"):
+        nombre = compteurs.get(filtres["statut"], 0)
+    else:
+        nombre = sum(compteurs.values())
     return render(
         request,
         "agent/file.html",
@@ -90,7 +114,11 @@ def file(request):
                 for statut, nombre in compteurs.items()
             ],
             "total": sum(compteurs.values()),
+            "nombre": nombre,
+            "au_dela": au_dela,
+            "plafond_texte": f"{selectors.PLAFOND_DECOMPTE:,}".replace(",", "\u00a0"),
             "page_obj": page,
+            "liens": _liens_pages(filtres, page),
             "depots_papier": list(
                 selectors.depots_papier_en_cours(user)
                 .select_related("titulaire", "created_by")
@@ -98,6 +126,22 @@ def file(request):
             ),
         },
     )
+
+
+def _liens_pages(filtres: dict[str, str], page: pagination.Page) -> dict[str, str]:
+    """« Première page », « Précédent », « Suivant »: the queue's URL with the filters kept."""
+    base = {nom: valeur for nom, valeur in filtres.items() if valeur}
+    url = reverse("agent:file")
+
+    def lien(**curseur) -> str:
+        parametres = {**base, **curseur}
+        return f"{url}?{urlencode(parametres)}" if parametres else url
+
+    return {
+        "premiere": lien() if page.precedente else "",
+        "precedente": lien(avant=page.precedente) if page.precedente else "",
+        "suivante": lien(apres=page.suivante) if page.suivante else "",
+    }
 
 
 @agent_required
@@ -154,12 +198,15 @@ def _demande(request, pk: int) -> Demande:
     )
 
 
-def _afficher(
-    request, demande: Demande, *, nom_lie: str = "", form_lie=None, message: EcrireForm | None = None
-):
+def _afficher(request, pk: int, *, nom_lie: str = "", form_lie=None, message: EcrireForm | None = None):
     """The request page; after an invalid action form, that form is shown open with its errors; after a
-    refused message, the thread's form shows it with its error (422)."""
-    possibles = actions.actions_possibles(request.user, demande)
+    refused message, the thread's form shows it with its error (422).
+
+    A constant number of queries, whatever the request's rows (rex.dossier).
+    """
+    dossier = lire_dossier(request.user, selectors.demandes_agent(request.user), pk)
+    demande = dossier.demande
+    possibles = actions.actions_possibles(request.user, demande, dossier.verificateur)
     boutons = []
     liens = [
         (action, reverse(PAGES[action.nom], args=[demande.pk])) for action in possibles if action.nom in PAGES
@@ -176,12 +223,7 @@ def _afficher(
                 "ouvert": action.nom == nom_lie,
             }
         )
-    recap = {
-        "contacts_lignes": list(demande.contacts.all()),
-        "marchandises_lignes": list(demande.marchandises.all()),
-        "cadres": list(demande.cadres.all()),
-        "documents": list(demande.documents.all()),
-    }
+    recap = dossier.recap()
     return render(
         request,
         "agent/detail.html",
@@ -194,10 +236,10 @@ def _afficher(
             **recap,
             # A modification shows in orange what it changes in the registration (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
-            "modification_en_cours": modification_en_cours(selectors.demandes_agent(request.user), demande),
-            "evenements": demande.evenements.select_related("acteur"),
-            "versions": versions(selectors.demandes_agent(request.user), demande),
-            "messages_fil": demande.messages.all(),
+            "modification_en_cours": dossier.modification_en_cours,
+            "evenements": dossier.evenements,
+            "versions": dossier.versions,
+            "messages_fil": dossier.messages_fil,
             "fil_url": reverse("agent:ecrire", args=[demande.pk]),
             "form_fil": message or EcrireForm(),
             "peut_ecrire": any(action.nom == "ecrire_service" for action in possibles),
@@ -210,7 +252,7 @@ def _afficher(
 @agent_required
 @require_GET
 def detail(request, pk: int):
-    return _afficher(request, _demande(request, pk))
+    return _afficher(request, pk)
 
 
 def retour(request, pk: int):
@@ -238,7 +280,7 @@ def _agir(request, pk: int, nom: str, executer):
             request,
             f"Action « {actions.ACTIONS[nom].libelle} » non effectuée : corrigez le formulaire ci-dessous.",
         )
-        return _afficher(request, demande, nom_lie=nom, form_lie=form)
+        return _afficher(request, pk, nom_lie=nom, form_lie=form)
     try:
         succes, destination = executer(demande, form.cleaned_data)
     except services.ActionRefusee as exc:
@@ -380,7 +422,7 @@ def ecrire(request, pk: int):
     form = EcrireForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["texte"][0])
-        return _afficher(request, demande, message=form)
+        return _afficher(request, pk, message=form)
     try:
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import est_agent, operateur_habilite_ou_agent_required, operateur_habilite_required
 from rex import actions, pdf, selectors, services, validation
+from rex.dossier import lignes_recap
+from rex.dossier import lire as lire_dossier
 from rex.forms import AbandonForm, ComplementForm, MessageForm
-from rex.models import Demande, Statut
-from rex.versions import marques, modification_en_cours, versions
+from rex.models import Statut
+from rex.versions import marques
 from rex.views import (
     demande_ou_404,
     derniere_demande_complement,
-    donnees_recap,
     retour_accueil,
     retour_page_demande,
 )
@@ -33,17 +34,20 @@ URLS_ACTIONS = {
 def detail(request, pk: int):
     """Status, number, service, deadline, data, documents, « Historique », « Fil de discussion »,
     « Autres actions » (exactly the actions the registry allows this user now)."""
-    demande = demande_ou_404(request, pk)
+    return _afficher_detail(request, pk)
+
+
+def _afficher_detail(request, pk: int, *, message: MessageForm | None = None, status: int = 200):
+    """The request page; after a refused message, the thread's form shows it with its error.
+
+    A constant number of queries, whatever the request's rows (rex.dossier).
+    """
+    dossier = lire_dossier(request.user, selectors.demandes_operateur(request.user), pk)
+    demande = dossier.demande
     if demande.statut == Statut.BROUILLON:
         return redirect("rex:formulaire", pk=demande.pk)
-    return _afficher_detail(request, demande)
-
-
-def _afficher_detail(request, demande: Demande, *, message: MessageForm | None = None, status: int = 200):
-    """The request page; after a refused message, the thread's form shows it with its error."""
-    possibles = actions.actions_possibles(request.user, demande)
-    recap = donnees_recap(demande)
-    visibles = selectors.demandes_operateur(request.user)
+    possibles = actions.actions_possibles(request.user, demande, dossier.verificateur)
+    recap = dossier.recap()
     return render(
         request,
         "rex/detail.html",
@@ -55,14 +59,14 @@ def _afficher_detail(request, demande: Demande, *, message: MessageForm | None =
                 for action in possibles
                 if action.nom in URLS_ACTIONS
             ],
-            "evenements": demande.evenements.select_related("acteur"),
-            "messages_fil": demande.messages.all(),
+            "evenements": dossier.evenements,
+            "messages_fil": dossier.messages_fil,
             "fil_url": reverse("rex:ecrire", args=[demande.pk]),
             "form_fil": message or MessageForm(),
             "peut_ecrire": any(action.nom == "ecrire_operateur" for action in possibles),
             "imprimable": pdf.imprimable(demande),
-            "versions": versions(visibles, demande),
-            "modification_en_cours": modification_en_cours(visibles, demande),
+            "versions": dossier.versions,
+            "modification_en_cours": dossier.modification_en_cours,
             **recap,
             # A modification shows in orange what it changes in the version it replaces (guide §7.2).
             **(marques(demande, recap) if demande.est_modification else {}),
@@ -101,7 +105,7 @@ def ecrire(request, pk: int):
     form = MessageForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["texte"][0])
-        return _afficher_detail(request, demande, message=form, status=422)
+        return _afficher_detail(request, demande.pk, message=form, status=422)
     try:
         services.ecrire(demande=demande, by=request.user, texte=form.cleaned_data["texte"])
     except services.ActionRefusee as exc:
@@ -180,7 +184,7 @@ def complement(request, pk: int):
             "demande": demande,
             "form": form,
             "saisie_papier": saisie_papier,
-            **donnees_recap(demande),
+            **lignes_recap(demande),
         },
         status=422 if form.is_bound else 200,
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import est_agent, operateur_habilite_ou_agent_required, operateur_habilite_required
 from rex import actions, services, validation, views_agent
+from rex.dossier import lignes_recap
 from rex.forms import (
     BOUTONS_DEMANDE,
     AffichageForm,
@@ -27,7 +28,6 @@ from rex.validation import Formulaire
 from rex.views import (
     demande_ou_404,
     derniere_demande_complement,
-    donnees_recap,
     libelles_nomenclature,
     retour_accueil,
     retour_page_demande,
@@ -295,7 +295,7 @@ def recapitulatif(request, pk: int):
             "title": "Récapitulatif de la demande",
             "demande": demande,
             "saisie_papier": est_agent(request.user),
-            **donnees_recap(demande),
+            **lignes_recap(demande),
         },
     )
 

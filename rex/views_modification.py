@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import operateur_habilite_required
 from rex import actions, services, validation
+from rex.dossier import lignes_recap
 from rex.forms import BOUTONS_MODIFICATION, AffichageForm, CommentaireModificationForm, ModificationForm
 from rex.models import Demande, Statut
 from rex.versions import marques
-from rex.views import demande_ou_404, donnees_recap, libelles_nomenclature
+from rex.views import demande_ou_404, libelles_nomenclature
 from rex.views_formulaire import enregistrer_saisie, lignes_en_plus, lire_saisie, redirection_lignes
 
 
@@ -199,7 +200,7 @@ def recapitulatif_modification(request, pk: int):
     else:
         form = CommentaireModificationForm(initial={"commentaire": _commentaire(request, demande)})
     form.fields["commentaire"].required = True
-    recap = donnees_recap(demande)
+    recap = lignes_recap(demande)
     return render(
         request,
         "rex/recapitulatif_modification.html",

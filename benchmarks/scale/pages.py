@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from rex import selectors, views_agent
 from rex.models import Demande, Statut
 
 REPETITIONS = 20
@@ -56,7 +57,7 @@ def pages() -> list[Page]:
 
     return [
         Page("queue p.1", file, "agent"),
-        Page("queue p.500", filtre(page=500), "agent"),
+        Page("queue p.500", filtre(apres=curseur_page(User.objects.get(username="agent"), 500)), "agent"),
         Page("queue q=Durand", filtre(q="Durand"), "agent"),
         Page("queue q=<number>", filtre(q=enregistrement.numero), "agent"),
         Page("queue q=<EORI>", filtre(q=enregistrement.titulaire_eori), "agent"),
@@ -73,6 +74,17 @@ def pages() -> list[Page]:
             "verifier numero=<REX>", reverse("public:verifier") + f"?numero={enregistrement.numero_rex}", None
         ),
     ]
+
+
+def curseur_page(agent: User, numero: int) -> str:
+    """The link « Suivant » that leads to page `numero` of the officer's queue (keyset pagination: the
+    cursor of the row before it), or to its last page when it has fewer pages, as `?page=` did."""
+    demandes = selectors.file_agent(agent)
+    pages_file = max(1, -(-demandes.count() // views_agent.PAR_PAGE))
+    rang = (min(numero, pages_file) - 1) * views_agent.PAR_PAGE
+    if rang == 0:
+        return ""
+    return selectors.ordre_file().curseur(demandes[rang - 1])
 
 
 class Bases:

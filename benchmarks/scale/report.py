@@ -40,7 +40,7 @@ def preparation(taille: int, prep: dict) -> list[str]:
             f"seeded in {t['total']:.1f} s (migrate {t['migrate']:.1f}, reference data {t['reference']:.1f}, "
             f"COPY {t['copy']:.1f}, VACUUM ANALYZE {t['analyze']:.1f})"
             if not prep.get("reutilisee")
-            else f"reused (migrate {t['migrate']:.1f} s, ANALYZE {t['analyze']:.1f} s)"
+            else f"reused (migrate {t['migrate']:.1f} s, VACUUM ANALYZE {t['analyze']:.1f} s)"
         )
     ]
     if prep.get("lignes"):
