@@ -560,13 +560,19 @@ class Compteur(models.Model):
 class Courriel(models.Model):
     """Outbox: every e-mail is written here in the transaction, then sent by a Celery task.
 
+    A batch job's e-mails are written unrendered (modele, contexte) and rendered by the sending task.
+
     A broker outage never loses one: the periodic task sends whatever is still unsent.
     """
 
     destinataire = models.EmailField()
-    sujet = models.CharField(max_length=250)
-    texte = models.TextField()
+    sujet = models.CharField(max_length=250, blank=True)
+    texte = models.TextField(blank=True)
     html = models.TextField(blank=True)
+    # Written by a batch job, rendered when sent: the template (`emails/<modele>_subject.txt` …) and its
+    # context (JSON values; the request is `demande`). Empty for an e-mail rendered when written.
+    modele = models.CharField("modèle", max_length=100, blank=True)
+    contexte = models.JSONField(default=dict, blank=True)
     demande = models.ForeignKey(
         Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="courriels"
     )
