@@ -284,7 +284,17 @@ class Demande(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["statut", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["statut", "-updated_at"]),
+            # The REX home's lists (selectors.tableau_accueil): a company's requests as holder and as
+            # representative, by status, last updated first.
+            models.Index(
+                fields=["titulaire", "statut", "-updated_at", "-id"], name="demande_liste_titulaire"
+            ),
+            models.Index(
+                fields=["representant", "statut", "-updated_at", "-id"], name="demande_liste_representant"
+            ),
+        ]
 
     def __str__(self):
         return self.numero or f"Brouillon n° {self.pk}"

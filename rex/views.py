@@ -6,6 +6,7 @@ and are sent back to the back-office afterwards.
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from rex.forms import (
     BoutonForm,
     ComplementForm,
     DocumentForm,
+    FiltreAccueilForm,
     MessageForm,
     NouvelleLigneForm,
     contacts_formset,
@@ -63,11 +65,25 @@ def _page_demande(request, demande: Demande):
 @require_GET
 def accueil(request):
     """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
-    « Mes demandes rejetées »."""
+    « Mes demandes rejetées »: one tab each, 25 rows a page, a search, and a client filter for a
+    representative."""
+    form = FiltreAccueilForm(request.GET, representant=request.user.is_representant)
+    filtres = form.filtres()
+    listes = selectors.tableau_accueil(request.user, **filtres)
+    recherche = {cle: filtres[cle] for cle in ("q", "client") if filtres[cle]}
+    for liste, page in listes.items():
+        page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+        page.lien = "?" + urlencode({**recherche, "onglet": liste, "page": ""})  # + the page number
     return render(
         request,
         "rex/accueil.html",
-        {"title": "Accueil SOPRANO/REX", **selectors.tableau_accueil(request.user)},
+        {
+            "title": "Accueil SOPRANO/REX",
+            "form": form,
+            "recherche": recherche,
+            "onglet": filtres["onglet"],
+            **listes,
+        },
     )
 
 
