@@ -3,7 +3,9 @@ template, context); rendered and sent later by the workers, in batches over one 
 server; without a broker, by the planner's next pass. The e-mails are the ones the job sent before."""
 
 import datetime
+import io
 
+from django.core.management import call_command
 from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
@@ -150,3 +152,21 @@ def test_a_refused_address_is_recorded_on_its_row_and_the_others_go(settings, ma
     )
     assert Courriel.objects.get(demande=acceptee).envoye_le is not None
     assert tasks.renvoyer_courriels_en_attente() == 0, "not retried before its next attempt"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_planner_rejects_then_sends_the_emails_in_the_same_pass(connexions, mailoutbox):
+    """`planificateur` (no broker): one pass runs the job, then sends what it queued."""
+    demande = en_retard()
+    mailoutbox.clear()
+    connexions.ouvertures = 0
+    sortie = io.StringIO()
+    call_command("planificateur", "--une-fois", stdout=sortie)
+    assert sortie.getvalue().strip() == (
+        "Planificateur : 1 rejet(s) automatique(s), 1 courriel(s) renvoyé(s)."
+    )
+    assert Demande.objects.get(pk=demande.pk).statut == "rejetee"
+    assert [m.subject for m in mailoutbox] == [
+        f"SOPRANO-REX Demande rejetée automatiquement : {demande.numero}"
+    ]
+    assert connexions.ouvertures == 1
