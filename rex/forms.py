@@ -624,7 +624,7 @@ class FiltreAccueilForm(DsfrForm):
     )
     page = forms.IntegerField(required=False, min_value=1)
 
-    def __init__(self, *args, representant: bool, **kwargs):
+    def __init__(self, *args, representant: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not representant:
             del self.fields["client"]
