@@ -11,12 +11,13 @@ refuses an e-mail is tried again with an exponential back-off, up to MAX_TENTATI
 fails is listed in the admin (« Courriels en échec ») with a « Renvoyer » action.
 """
 
+import json
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
@@ -46,26 +47,29 @@ def programmer_courriel(
     return courriel
 
 
-def programmer_courriels(envois: list[tuple[str, str, dict, int | None]]) -> list[int]:
-    """Batch jobs: many e-mails written in one insert, unrendered (recipient, template `modele`, context
-    of JSON values, request id); they are rendered when sent. Returns their ids.
+def programmer_courriels_demandes(demande_ids: list[int], *, modele: str, contexte: dict) -> list[int]:
+    """Batch jobs: one e-mail to each request's address (its « courriel », when it has one), written
+    unrendered by the database itself (INSERT … SELECT from the requests): the template `modele` and a
+    context of JSON values (the request is `demande`), rendered when sent. Returns their ids.
 
     Side effect: after commit, one sending task per TAILLE_ENVOI e-mails; none without a broker (the
     rows are due at once: the planner's next pass sends them, outside the job).
     """
+    if not demande_ids:
+        return []
     sans_broker = settings.CELERY_TASK_ALWAYS_EAGER
     now = timezone.now()
-    courriels = Courriel.objects.bulk_create(
-        Courriel(
-            destinataire=destinataire,
-            modele=modele,
-            contexte=contexte,
-            demande_id=demande_id,
-            prochain_essai_le=now if sans_broker else None,
+    marques = ", ".join(["%s"] * len(demande_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Courriel._meta.db_table} (destinataire, sujet, texte, html, modele, contexte, "
+            "demande_id, created_at, envoye_le, tentatives, derniere_erreur, prochain_essai_le) "
+            "SELECT courriel, '', '', '', %s, %s, id, %s, NULL, 0, '', %s "
+            f"FROM {Demande._meta.db_table} WHERE courriel <> '' AND id IN ({marques}) "
+            "RETURNING id",
+            [modele, json.dumps(contexte), now, now if sans_broker else None, *demande_ids],
         )
-        for destinataire, modele, contexte, demande_id in envois
-    )
-    ids = [c.pk for c in courriels]
+        ids = [ligne[0] for ligne in cursor.fetchall()]
     if ids and not sans_broker:
         transaction.on_commit(lambda: publier_lots(ids))
     return ids
