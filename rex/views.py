@@ -61,12 +61,22 @@ def _page_demande(request, demande: Demande):
     return redirect("rex:detail", pk=demande.pk)
 
 
+# What each list of the REX home says of itself (its template's arguments).
+LISTES_ACCUEIL = {
+    "en_cours": {"titre": "Mes demandes en cours", "vide": "Aucune demande en cours."},
+    "brouillons": {"titre": "Mes brouillons", "vide": "Aucun brouillon.", "brouillon": True},
+    "autorisations": {"titre": "Mes autorisations", "vide": "Aucune autorisation.", "autorisation": True},
+    "rejetees": {"titre": "Mes demandes rejetées", "vide": "Aucune demande rejetée."},
+}
+
+
 @operateur_habilite_required
 @require_GET
 def accueil(request):
     """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
     « Mes demandes rejetées »: one tab each, 25 rows a page, a search, and a client filter for a
-    representative."""
+    representative. The page holds the rows of its open tab only; another tab loads its list when first
+    opened (htmx), or through its link without JavaScript: the page's cost does not grow with the lists."""
     form = FiltreAccueilForm(request.GET, representant=request.user.is_representant)
     filtres = form.filtres()
     listes = selectors.tableau_accueil(request.user, **filtres)
@@ -74,6 +84,10 @@ def accueil(request):
     for liste, page in listes.items():
         page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
         page.lien = "?" + urlencode({**recherche, "onglet": liste, "page": ""})  # + the page number
+    if request.htmx:
+        # A tab opened for the first time: its list alone (only the tab shown is rendered with the page).
+        liste = filtres["onglet"]
+        return render(request, "rex/_liste_demandes.html", {"page": listes[liste], **LISTES_ACCUEIL[liste]})
     return render(
         request,
         "rex/accueil.html",
