@@ -37,7 +37,7 @@ from tests.browser.test_instruction import (
     statut,
 )
 from tests.browser.test_instruction_clavier import focus_visible, tabuler_jusqu_a
-from tests.browser.test_parcours import champ, cocher, petit_pdf
+from tests.browser.test_parcours import capture, champ, cocher, petit_pdf
 from tests.factories import (
     DemandeFactory,
     DepartementFactory,
@@ -112,7 +112,11 @@ def test_les_listes_de_l_accueil_rex_se_parcourent_par_page_et_se_filtrent(page)
     se_connecter(page, "/soprano/rex/", transitaire.username)
     autorisations = ouvrir_onglet(page, "Mes autorisations")
     expect(autorisations.get_by_role("table", name="Mes autorisations (30), page 1 sur 2")).to_be_visible()
+    # Loaded when the tab opened: the panel grows to show every row and the pagination under them.
     pagination = autorisations.get_by_role("navigation", name="Pagination — Mes autorisations")
+    pagination.scroll_into_view_if_needed()
+    expect(pagination).to_be_in_viewport()
+    capture(page, "accueil-rex-autorisations-chargees")
     pagination.get_by_role("link", name="Page suivante").click()
     expect(page).to_have_url(re.compile(r"\?onglet=autorisations&page=2$"))
     onglet = page.get_by_role("tab", name="Mes autorisations (30)")
