@@ -174,8 +174,9 @@ def demandes_accueil(user, *, q: str = "", client: str = "") -> QuerySet[Demande
 def tableau_accueil(user, *, q: str = "", client: str = "", onglet: str = "", page=None) -> dict[str, Page]:
     """The four lists of the REX home (guide §3.5), last updated first, PAR_PAGE_ACCUEIL rows a page.
 
-    `page` is the page of the list `onglet` (the others show their first page). Five queries whatever
-    the number of requests or clients: the four counts in one aggregate, then one page of each list.
+    `page` is the page of the list `onglet` (the others show their first page). The four counts come
+    from one aggregate; each page reads its rows (one query) only when shown: a constant number of
+    queries whatever the number of requests or clients.
     """
     demandes = demandes_accueil(user, q=q, client=client)
     comptes = demandes.order_by().aggregate(
