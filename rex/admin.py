@@ -128,12 +128,13 @@ class CourrielAdmin(admin.ModelAdmin):
         "destinataire",
         "sujet",
         "texte",
+        "modele",
         "demande",
         "envoye_le",
         "tentatives",
         "derniere_erreur",
     )
-    exclude = ("html",)
+    exclude = ("html", "contexte")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

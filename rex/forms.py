@@ -570,3 +570,43 @@ class NouvelleLigneForm(DsfrForm):
         champ.max_value = LIGNES_MAX[rubrique] - 1
         champ.validators.append(MaxValueValidator(champ.max_value))
         champ.error_messages["max_value"] = message_lignes_max(rubrique)
+
+
+class FiltreAccueilForm(DsfrForm):
+    """The REX home's GET form: the search, the client (for a representative), the list shown and its page.
+
+    An invalid value is shown as an error on its field and ignored.
+    """
+
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        max_length=200,
+        help_text="Numéro de demande ou numéro REX, numéro EORI ou raison sociale",
+    )
+    client = forms.CharField(
+        label="Client",
+        required=False,
+        max_length=200,
+        help_text="Numéro EORI ou raison sociale de l'opérateur représenté",
+    )
+    onglet = forms.ChoiceField(
+        required=False, choices=[("", "")] + [(liste, liste) for liste in selectors.LISTES_ACCUEIL]
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, representant: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not representant:
+            del self.fields["client"]
+
+    def filtres(self) -> dict:
+        """The valid values: q, client, onglet, page (keyword arguments of selectors.tableau_accueil)."""
+        self.is_valid()
+        donnees = self.cleaned_data
+        return {
+            "q": donnees.get("q") or "",
+            "client": donnees.get("client") or "",
+            "onglet": donnees.get("onglet") or "en_cours",
+            "page": donnees.get("page") or 1,
+        }

@@ -319,6 +319,14 @@ class Demande(models.Model):
                 name="rex_file_echeance",
             ),
             models.Index(fields=["-updated_at", "-id"], condition=PAPIER_EN_COURS, name="rex_depots_papier"),
+            # The REX home's lists (selectors.tableau_accueil): a company's requests as holder and as
+            # representative, by status, last updated first.
+            models.Index(
+                fields=["titulaire", "statut", "-updated_at", "-id"], name="demande_liste_titulaire"
+            ),
+            models.Index(
+                fields=["representant", "statut", "-updated_at", "-id"], name="demande_liste_representant"
+            ),
         ]
 
     def __str__(self):
@@ -595,13 +603,19 @@ class Compteur(models.Model):
 class Courriel(models.Model):
     """Outbox: every e-mail is written here in the transaction, then sent by a Celery task.
 
+    A batch job's e-mails are written unrendered (modele, contexte) and rendered by the sending task.
+
     A broker outage never loses one: the periodic task sends whatever is still unsent.
     """
 
     destinataire = models.EmailField()
-    sujet = models.CharField(max_length=250)
-    texte = models.TextField()
+    sujet = models.CharField(max_length=250, blank=True)
+    texte = models.TextField(blank=True)
     html = models.TextField(blank=True)
+    # Written by a batch job, rendered when sent: the template (`emails/<modele>_subject.txt` …) and its
+    # context (JSON values; the request is `demande`). Empty for an e-mail rendered when written.
+    modele = models.CharField("modèle", max_length=100, blank=True)
+    contexte = models.JSONField(default=dict, blank=True)
     demande = models.ForeignKey(
         Demande, on_delete=models.SET_NULL, null=True, blank=True, related_name="courriels"
     )

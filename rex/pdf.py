@@ -1,13 +1,17 @@
 """« Imprimer l'autorisation » (guide §7.1): the PDF of a REX registration, rendered by WeasyPrint.
 
 Rendering takes about a second, so the PDF is stored (default storage: private, no public URL) under a
-name made of the request, its version and a hash of the HTML: any change of what the document shows
-gives a new file, an unchanged registration is rendered once. `rex.tasks.generer_autorisation`
-pre-renders it after commit; the views render it on the spot when it is not there yet.
+name made of the request, its version and a fingerprint of what the document shows (the version's data,
+its contacts, goods and frameworks, the template and the style sheet), computed without rendering: any
+change gives a new file, an unchanged registration is rendered once and a stored one is served as is.
+`rex.tasks.generer_autorisation` pre-renders it after commit; the views render it on the spot when it is
+not there yet.
 """
 
+import functools
 import hashlib
 import io
+import json
 import logging
 from urllib.parse import urlencode
 
@@ -17,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
 import segno
 from celery import signature
@@ -78,23 +82,68 @@ def _marchandises(demande: Demande) -> list[dict[str, str]]:
     ]
 
 
-def rendre_html(demande: Demande) -> str:
+GABARIT = "rex/pdf/autorisation.html"
+# Fields that change without changing the document.
+CHAMPS_HORS_DOCUMENT = {"updated_at"}
+
+
+def _donnees(demande: Demande) -> dict:
+    """What the document shows beyond the request's own fields: three queries, nothing rendered."""
+    return {
+        "contacts": list(demande.contacts.all()),
+        "marchandises": _marchandises(demande),
+        "cadres": list(demande.cadres.all()),
+        "engagement": ", ".join(
+            filter(None, [demande.engagement_nom, demande.engagement_fonction, demande.engagement_lieu])
+        ),
+        "code_verification": code_verification(demande.numero_rex, demande.version),
+        "url_verification": url_verification(demande),
+    }
+
+
+def _champs(objet) -> dict | None:
+    if objet is None:
+        return None
+    return {
+        champ.attname: getattr(objet, champ.attname)
+        for champ in objet._meta.concrete_fields
+        if champ.attname not in CHAMPS_HORS_DOCUMENT
+    }
+
+
+@functools.cache
+def _empreinte_gabarit() -> str:
+    """The template's and the style sheet's sources (read once per process)."""
+    with open(get_template(GABARIT).origin.name, "rb") as fichier:
+        source = fichier.read()
+    return hashlib.sha256(source + _css().encode()).hexdigest()
+
+
+def empreinte(demande: Demande, donnees: dict) -> str:
+    """A hash of everything the document shows, computed from the data (no HTML, no QR code)."""
+    contenu = {
+        "demande": _champs(demande),
+        "service": _champs(demande.service),
+        "representant": _champs(demande.representant),
+        "contacts": [_champs(contact) for contact in donnees["contacts"]],
+        "marchandises": donnees["marchandises"],
+        "cadres": [_champs(cadre) for cadre in donnees["cadres"]],
+        "verification": [donnees["code_verification"], donnees["url_verification"]],
+        "gabarit": _empreinte_gabarit(),
+    }
+    return hashlib.sha256(json.dumps(contenu, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def rendre_html(demande: Demande, donnees: dict | None = None) -> str:
     """The document as HTML (no remote resource: CSS inlined, QR code as inline SVG)."""
-    url = url_verification(demande)
-    qr = segno.make(url, error="m", micro=False)
+    donnees = donnees if donnees is not None else _donnees(demande)
+    qr = segno.make(donnees["url_verification"], error="m", micro=False)
     return render_to_string(
-        "rex/pdf/autorisation.html",
+        GABARIT,
         {
             "demande": demande,
             "statuts": Statut,
-            "contacts": list(demande.contacts.all()),
-            "marchandises": _marchandises(demande),
-            "cadres": list(demande.cadres.all()),
-            "engagement": ", ".join(
-                filter(None, [demande.engagement_nom, demande.engagement_fonction, demande.engagement_lieu])
-            ),
-            "code_verification": code_verification(demande.numero_rex, demande.version),
-            "url_verification": url,
+            **donnees,
             "qr_svg": qr.svg_inline(
                 scale=1,
                 border=2,
@@ -126,10 +175,9 @@ def rendre_autorisation(demande: Demande) -> tuple[bytes, str]:
     return rendre_pdf(html), html
 
 
-def nom_fichier(demande: Demande, html: str) -> str:
+def nom_fichier(demande: Demande, donnees: dict) -> str:
     """Storage name: one per request, version and content (a change of data or template → new file)."""
-    empreinte = hashlib.sha256(html.encode()).hexdigest()[:20]
-    return f"{DOSSIER}/{demande.pk}/autorisation-v{demande.version}-{empreinte}.pdf"
+    return f"{DOSSIER}/{demande.pk}/autorisation-v{demande.version}-{empreinte(demande, donnees)}.pdf"
 
 
 def generer(demande: Demande) -> tuple[str, bytes | None]:
@@ -138,11 +186,11 @@ def generer(demande: Demande) -> tuple[str, bytes | None]:
     Returns its storage name, and the bytes when it was rendered now (None when it was there).
     Side effect: older files of the same request (stale content) are deleted.
     """
-    html = rendre_html(demande)
-    nom = nom_fichier(demande, html)
+    donnees = _donnees(demande)
+    nom = nom_fichier(demande, donnees)
     if default_storage.exists(nom):
         return nom, None
-    contenu = rendre_pdf(html)
+    contenu = rendre_pdf(rendre_html(demande, donnees))
     if not default_storage.exists(nom):  # another worker may have been faster
         enregistre = default_storage.save(nom, ContentFile(contenu))
         if enregistre != nom:  # lost a race: keep one file

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -190,25 +191,62 @@ def abandons_service(user) -> QuerySet[Evenement]:
     )
 
 
-def tableau_accueil(user) -> dict[str, list[Demande]]:
-    """The four lists of the REX home (guide §3.5), in one query whatever their size."""
-    rows = demandes_operateur(user).select_related("titulaire", "service").order_by("-updated_at", "-pk")
-    lists: dict[str, list[Demande]] = {
-        "en_cours": [],
-        "brouillons": [],
-        "autorisations": [],
-        "rejetees": [],
-    }
-    for demande in rows:
-        if demande.statut in STATUTS_EN_INSTRUCTION:
-            lists["en_cours"].append(demande)
-        elif demande.statut == Statut.BROUILLON:
-            lists["brouillons"].append(demande)
-        elif demande.statut in STATUTS_AUTORISATIONS:
-            lists["autorisations"].append(demande)
-        elif demande.statut == Statut.REJETEE:
-            lists["rejetees"].append(demande)
-    return lists
+# The four lists of the REX home (guide §3.5), in their order, with their statuses.
+LISTES_ACCUEIL = {
+    "en_cours": STATUTS_EN_INSTRUCTION,
+    "brouillons": (Statut.BROUILLON,),
+    "autorisations": STATUTS_AUTORISATIONS,
+    "rejetees": (Statut.REJETEE,),
+}
+PAR_PAGE_ACCUEIL = 25
+
+
+def demandes_accueil(user, *, q: str = "", client: str = "") -> QuerySet[Demande]:
+    """The operator's requests shown on the REX home, narrowed by the search and the client.
+
+    q: the start of a request or REX number, of an EORI, or a part of the raison sociale; client (a
+    representative's filter): the start of the client's EORI or a part of its raison sociale. Both read
+    only the user's own requests (the indexes on the holder and on the representative find them).
+    """
+    demandes = demandes_operateur(user)
+    q = (q or "").strip()
+    if q:
+        demandes = demandes.filter(
+            Q(numero__istartswith=q)
+            | Q(numero_rex__istartswith=q)
+            | Q(titulaire__eori__istartswith=q)
+            | Q(titulaire__raison_sociale__icontains=q)
+        )
+    client = (client or "").strip()
+    if client:
+        demandes = demandes.filter(
+            Q(titulaire__eori__istartswith=client) | Q(titulaire__raison_sociale__icontains=client)
+        )
+    return demandes
+
+
+def tableau_accueil(user, *, q: str = "", client: str = "", onglet: str = "", page=None) -> dict[str, Page]:
+    """The four lists of the REX home (guide §3.5), last updated first, PAR_PAGE_ACCUEIL rows a page.
+
+    `page` is the page of the list `onglet` (the others show their first page). The four counts come
+    from one aggregate; each page reads its rows (one query) only when shown: a constant number of
+    queries whatever the number of requests or clients.
+    """
+    demandes = demandes_accueil(user, q=q, client=client)
+    comptes = demandes.order_by().aggregate(
+        **{liste: Count("pk", filter=Q(statut__in=statuts)) for liste, statuts in LISTES_ACCUEIL.items()}
+    )
+    listes = {}
+    for liste, statuts in LISTES_ACCUEIL.items():
+        paginator = Paginator(
+            demandes.filter(statut__in=statuts)
+            .select_related("titulaire", "service")
+            .order_by("-updated_at", "-pk"),
+            PAR_PAGE_ACCUEIL,
+        )
+        paginator.count = comptes[liste]  # already counted: no COUNT query per list
+        listes[liste] = paginator.get_page(page if liste == onglet else 1)
+    return listes
 
 
 def clients_representes(entreprise: Entreprise) -> QuerySet[Entreprise]:

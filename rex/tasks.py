@@ -20,14 +20,25 @@ def envoyer_courriel(courriel_id: int) -> bool:
 
 
 @shared_task
+def envoyer_courriels(courriel_ids: list[int]) -> int:
+    """Sends a batch of e-mails (a batch job's) over one connection; failures are recorded on their rows
+    and retried by `renvoyer_courriels_en_attente`."""
+    envoyes, echecs = emails.envoyer_lot(courriel_ids)
+    if echecs:
+        logger.warning("%s courriel(s) non envoyé(s) : nouvel essai programmé", len(echecs))
+    return envoyes
+
+
+@shared_task
 def renvoyer_courriels_en_attente() -> int:
-    """Periodic: sends the e-mails whose publication failed (broker down) or whose next attempt is due."""
+    """Periodic: sends the e-mails whose publication failed (broker down), whose next attempt is due, or
+    that a batch job left to it (no broker), in batches over one connection each, until none is due."""
     sent = 0
-    for courriel_id in emails.courriels_en_attente():
-        try:
-            sent += emails.envoyer(courriel_id)
-        except emails.EnvoiImpossible:
-            continue  # recorded on the row, with its next attempt
+    while ids := emails.courriels_en_attente(limite=emails.TAILLE_ENVOI):
+        envoyes, echecs = emails.envoyer_lot(ids)
+        if envoyes + len(echecs) == 0:
+            break  # all locked by another worker
+        sent += envoyes
     return sent
 
 

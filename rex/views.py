@@ -8,6 +8,7 @@ back to the back-office afterwards.
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import est_agent, operateur_habilite_required
 from rex import selectors, views_agent
+from rex.forms import FiltreAccueilForm
 from rex.models import Chapitre, Demande, Evenement, PositionTarifaire
 
 
@@ -59,13 +61,41 @@ def libelles_nomenclature(forms) -> None:
         form.libelle_nomenclature = libelles.get(str(form["code"].value() or ""), "")
 
 
+# What each list of the REX home says of itself (its template's arguments).
+LISTES_ACCUEIL = {
+    "en_cours": {"titre": "Mes demandes en cours", "vide": "Aucune demande en cours."},
+    "brouillons": {"titre": "Mes brouillons", "vide": "Aucun brouillon.", "brouillon": True},
+    "autorisations": {"titre": "Mes autorisations", "vide": "Aucune autorisation.", "autorisation": True},
+    "rejetees": {"titre": "Mes demandes rejetées", "vide": "Aucune demande rejetée."},
+}
+
+
 @operateur_habilite_required
 @require_GET
 def accueil(request):
     """Guide §3.5: « Mes demandes en cours », « Mes brouillons », « Mes autorisations »,
-    « Mes demandes rejetées »."""
+    « Mes demandes rejetées »: one tab each, 25 rows a page, a search, and a client filter for a
+    representative. The page holds the rows of its open tab only; another tab loads its list when first
+    opened (htmx), or through its link without JavaScript: the page's cost does not grow with the lists."""
+    form = FiltreAccueilForm(request.GET, representant=request.user.est_representant)
+    filtres = form.filtres()
+    listes = selectors.tableau_accueil(request.user, **filtres)
+    recherche = {cle: filtres[cle] for cle in ("q", "client") if filtres[cle]}
+    for liste, page in listes.items():
+        page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+        page.lien = "?" + urlencode({**recherche, "onglet": liste, "page": ""})  # + the page number
+    if request.htmx:
+        # A tab opened for the first time: its list alone (only the tab shown is rendered with the page).
+        liste = filtres["onglet"]
+        return render(request, "rex/_liste_demandes.html", {"page": listes[liste], **LISTES_ACCUEIL[liste]})
     return render(
         request,
         "rex/accueil.html",
-        {"title": "Accueil SOPRANO/REX", **selectors.tableau_accueil(request.user)},
+        {
+            "title": "Accueil SOPRANO/REX",
+            "form": form,
+            "recherche": recherche,
+            "onglet": filtres["onglet"],
+            **listes,
+        },
     )

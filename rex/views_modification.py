@@ -196,7 +196,7 @@ def recapitulatif_modification(request, pk: int):
                 "reste valable : il est visualisable sous l'onglet « Mes autorisations », au statut "
                 "« Modification demandée ».",
             )
-            return redirect(f"{reverse('rex:accueil')}#autorisations")
+            return redirect(f"{reverse('rex:accueil')}?onglet=autorisations#autorisations")
     else:
         form = CommentaireModificationForm(initial={"commentaire": _commentaire(request, demande)})
     form.fields["commentaire"].required = True

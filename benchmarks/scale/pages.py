@@ -51,9 +51,21 @@ def pages() -> list[Page]:
     operateur = User.objects.get(username="operateur")
     enregistrement = Demande.objects.get(titulaire_id=operateur.entreprise_id, statut=Statut.OCTROYEE)
     file = reverse("agent:file")
+    accueil = reverse("rex:accueil")
+    transitaire = User.objects.get(username="transitaire")
+    client = (
+        Demande.objects.filter(representant_id=transitaire.entreprise_id, titulaire__isnull=False)
+        .select_related("titulaire")
+        .order_by("pk")
+        .first()
+        .titulaire
+    )
 
     def filtre(**params) -> str:
         return f"{file}?{urlencode(params)}"
+
+    def rex(**params) -> str:
+        return f"{accueil}?{urlencode(params)}"
 
     return [
         Page("queue p.1", file, "agent"),
@@ -66,9 +78,13 @@ def pages() -> list[Page]:
         Page("queue agent=moi", filtre(agent="moi"), "agent"),
         Page("detail (officer)", reverse("agent:detail", args=[enregistrement.pk]), "agent"),
         Page("detail (operator)", reverse("rex:detail", args=[enregistrement.pk]), "operateur"),
-        Page("REX home (representative)", reverse("rex:accueil"), "transitaire"),
+        Page("REX home (representative)", accueil, "transitaire"),
+        Page("REX home (representative) q=<client>", rex(q=client.raison_sociale), "transitaire"),
+        Page("REX home (representative) client=<EORI>", rex(client=client.eori), "transitaire"),
+        Page("REX home (representative) en cours p.2", rex(onglet="en_cours", page=2), "transitaire"),
         Page("dashboard (operator)", reverse("accounts:dashboard"), "operateur"),
-        Page("REX home (operator)", reverse("rex:accueil"), "operateur"),
+        Page("REX home (operator)", accueil, "operateur"),
+        Page("Mes autorisations (operator)", rex(onglet="autorisations"), "operateur"),
         Page("HS autocomplete q=vin", reverse("rex:nomenclature") + "?format=json&q=vin", "operateur"),
         Page(
             "verifier numero=<REX>", reverse("public:verifier") + f"?numero={enregistrement.numero_rex}", None

@@ -104,21 +104,22 @@ def travaux(taille: int, jobs: dict) -> list[str]:
     lignes = [f"  {libelle(taille)}:"]
     if r["en_retard"]:
         ratio = r["service_s"] / r["sql_s"]
-        sans_envoi = (r["service_s"] - r["envoi_s"]) / r["sql_s"]
         rendus = "yes" if r["rendus"] else "no"
         lignes += [
             f"    automatic rejection: {millier(r['rejetees'])} of {millier(r['en_retard'])} overdue "
-            f"requests rejected in {r['service_s']:.2f} s, "
-            f"{millier(r['requetes'] + r['requetes_envoi'])} queries",
+            f"requests rejected in {r['service_s']:.2f} s (statuses, history and outbox rows, commits), "
+            f"{millier(r['requetes'])} queries",
             f"      raw SQL of the same change (UPDATE + history INSERT, rolled back; median of 3): "
             f"{r['sql_s']:.2f} s for {millier(r['sql_lignes'][0])} requests, {millier(r['sql_lignes'][1])} "
             f"registrations given back, {millier(r['sql_lignes'][2])} history rows → ratio {ratio:.1f}×",
             f"      e-mails rendered inside the job: {rendus} — {millier(r['rendus'])} "
-            f"(subject, text and HTML templates each) in {r['rendu_s']:.2f} s",
-            f"      e-mails sent after each batch's commit, in-process (no broker: eager Celery): "
-            f"{millier(r['publies'])} in {r['envoi_s']:.2f} s; without that sending the job takes "
-            f"{r['service_s'] - r['envoi_s']:.2f} s ({sans_envoi:.1f}× the raw SQL)",
+            f"in {r['rendu_s']:.2f} s; sending tasks published by the job: {millier(r['publies'])} "
+            "(no broker: none, the planner sends)",
             f"      the job's own {millier(r['requetes'])} statements: {natures(r['natures'])}",
+            f"      then the e-mails, as the workers send them (planner's pass, locmem backend): "
+            f"{millier(r['envoyes'])} rendered ({millier(r['rendus_envoi'])} renders, "
+            f"{r['rendu_envoi_s']:.2f} s) and sent in {r['envoi_s']:.2f} s over "
+            f"{millier(r['connexions'])} connections",
             f"      the sending's {millier(r['requetes_envoi'])} statements: {natures(r['natures_envoi'])}",
             f"      written: {millier(r['historique'])} « rejet automatique » history rows, "
             f"{millier(r['refus_modification'])} « modification refusée » rows; outbox "

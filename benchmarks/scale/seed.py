@@ -890,8 +890,10 @@ class Generateur:
             ),
             (
                 "rex_courriel",
-                "destinataire sujet texte html created_at envoye_le tentatives derniere_erreur demande_id",
-                ((*ligne, 1, "", d.id) for d, ligne in self.courriels()),
+                "destinataire sujet texte html created_at envoye_le tentatives derniere_erreur demande_id "
+                "modele contexte",
+                # Sent long ago: rendered then, their template and context no longer kept.
+                ((*ligne, 1, "", d.id, "", "{}") for d, ligne in self.courriels()),
             ),
             (
                 "rex_demandegroupepermission",

@@ -1,86 +1,101 @@
 """Automatic rejection after 30 days without an answer (guide §6.2, §8).
 
 Set-based: one run selects every overdue request by date (so missed runs are caught up), locks a batch
-with SKIP LOCKED (an officer acting on one at that moment keeps it), applies the model transition in
-memory, and writes the batch with a constant number of queries. Idempotent: a second run finds nothing.
+with SKIP LOCKED (an officer acting on one at that moment keeps it), and writes the batch with a constant
+number of statements: one UPDATE of the statuses, one INSERT … SELECT of the history rows, one INSERT …
+SELECT of the outbox rows (recipient, template, context: the e-mails are rendered and sent later, by the
+workers, in batches). Nothing is built row by row in Python.
+Idempotent: a second run finds nothing.
+
+The fields each row gets come from the model's transition itself, applied once to a prototype: they do not
+depend on the row (the deadline, the only row-dependent condition, is the batch's filter).
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rex import emails
 from rex.models import Demande, Evenement, Statut
 
-TAILLE_LOT = 500
+TAILLE_LOT = 2000
+REFUS_MODIFICATION = "Demande de modification rejetée automatiquement (délai de 30 jours)."
+CHAMPS_REJET = ("statut", "date_limite", "motif_rejet", "rejetee_le")
+
+
+def _changement(transition: str, *, source: str, when, champs: tuple[str, ...]) -> dict:
+    """The values the model transition `transition` gives, from `source`, to the fields `champs`."""
+    prototype = Demande(statut=source, date_limite=when)
+    getattr(prototype, transition)(by=None, when=when)
+    return {champ: getattr(prototype, champ) for champ in champs}
+
+
+def _historique(ids: list[int], *, kind: str, avant: str, apres: str, commentaire: str) -> None:
+    """One history row per request (no actor: SOPRANO itself), written by the database from the requests
+    (INSERT … SELECT: nothing built row by row in Python)."""
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Evenement._meta.db_table} (demande_id, numero_demande, service_id, acteur_id, "
+            "kind, statut_avant, statut_apres, commentaire, payload, created_at) "
+            "SELECT id, COALESCE(numero, ''), service_id, NULL, %s, %s, %s, %s, %s, %s "
+            f"FROM {Demande._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [kind, avant, apres, commentaire, "{}", timezone.now(), *ids],
+        )
 
 
 def rejeter_delais_depasses(*, now=None, taille_lot: int = TAILLE_LOT) -> int:
-    """Rejects every request still Incomplète whose deadline has passed; returns how many."""
+    """Rejects every request still Incomplète whose deadline has passed; returns how many.
+
+    Side effect: one outbox row per rejected request with an e-mail address, published after commit.
+    """
     now = now or timezone.now()
+    rejet = _changement("rejeter_automatiquement", source=Statut.INCOMPLETE, when=now, champs=CHAMPS_REJET)
+    retour = _changement("retablir", source=Statut.MODIFICATION_DEMANDEE, when=now, champs=("statut",))
     total = 0
     while True:
         with transaction.atomic():
             lot = list(
-                Demande.objects.select_for_update(skip_locked=True, of=("self",))
+                Demande.objects.select_for_update(skip_locked=True)
                 .filter(statut=Statut.INCOMPLETE, date_limite__lte=now)
-                .select_related("service")
-                .order_by("date_limite", "pk")[:taille_lot]
+                .order_by("date_limite", "pk")
+                .values_list("pk", "version_precedente_id")[:taille_lot]
             )
             if not lot:
                 return total
             # A rejected modification gives its registration back (locked here too; if one is busy,
             # its modification waits for the next run).
-            precedentes = {
-                r.pk: r
-                for r in Demande.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                    pk__in=[d.version_precedente_id for d in lot if d.version_precedente_id],
-                    statut=Statut.MODIFICATION_DEMANDEE,
+            a_retablir = [precedente for _, precedente in lot if precedente]
+            precedentes = (
+                list(
+                    Demande.objects.select_for_update(skip_locked=True)
+                    .filter(pk__in=a_retablir, statut=Statut.MODIFICATION_DEMANDEE)
+                    .values_list("pk", flat=True)
                 )
-            }
-            lot = [d for d in lot if not d.version_precedente_id or d.version_precedente_id in precedentes]
+                if a_retablir
+                else []
+            )
+            retablies = set(precedentes)
+            lot = [(pk, precedente) for pk, precedente in lot if not precedente or precedente in retablies]
             if not lot:
                 return total
-            for enregistrement in precedentes.values():
-                enregistrement.retablir(by=None, when=now)
-                enregistrement.updated_at = now
-            for demande in lot:
-                demande.rejeter_automatiquement(by=None, when=now)
-                demande.updated_at = now
-            Demande.objects.bulk_update(
-                lot, ["statut", "date_limite", "motif_rejet", "rejetee_le", "updated_at"]
+            Demande.objects.filter(pk__in=[ligne[0] for ligne in lot]).update(**rejet, updated_at=now)
+            if precedentes:
+                Demande.objects.filter(pk__in=retablies).update(**retour, updated_at=now)
+            _historique(
+                list(retablies),
+                kind=Evenement.Kind.MODIFICATION_REFUSEE,
+                avant=Statut.MODIFICATION_DEMANDEE,
+                apres=retour["statut"],
+                commentaire=REFUS_MODIFICATION,
             )
-            Demande.objects.bulk_update(list(precedentes.values()), ["statut", "updated_at"])
-            Evenement.objects.bulk_create(
-                Evenement(
-                    demande=enregistrement,
-                    numero_demande=enregistrement.numero or "",
-                    service_id=enregistrement.service_id,
-                    acteur=None,
-                    kind=Evenement.Kind.MODIFICATION_REFUSEE,
-                    statut_avant=Statut.MODIFICATION_DEMANDEE,
-                    statut_apres=enregistrement.statut,
-                    commentaire="Demande de modification rejetée automatiquement (délai de 30 jours).",
-                )
-                for enregistrement in precedentes.values()
+            rejetees = [ligne[0] for ligne in lot]
+            _historique(
+                rejetees,
+                kind=Evenement.Kind.REJET_AUTOMATIQUE,
+                avant=Statut.INCOMPLETE,
+                apres=rejet["statut"],
+                commentaire=rejet["motif_rejet"],
             )
-            Evenement.objects.bulk_create(
-                Evenement(
-                    demande=demande,
-                    numero_demande=demande.numero or "",
-                    service_id=demande.service_id,
-                    acteur=None,
-                    kind=Evenement.Kind.REJET_AUTOMATIQUE,
-                    statut_avant=Statut.INCOMPLETE,
-                    statut_apres=demande.statut,
-                    commentaire=demande.motif_rejet,
-                )
-                for demande in lot
-            )
-            emails.programmer_courriels(
-                [
-                    (demande.courriel, "rex/rejet_automatique", {}, demande)
-                    for demande in lot
-                    if demande.courriel
-                ]
-            )
+            emails.programmer_courriels_demandes(rejetees, modele="rex/rejet_automatique", contexte={})
             total += len(lot)

@@ -238,7 +238,7 @@ def test_the_holder_company_cannot_see_the_paper_draft_before_submission(client,
     for url in urls_brouillon(brouillon):
         assert client.get(url).status_code == 404, url
     accueil = client.get(reverse("rex:accueil"))
-    assert accueil.context["brouillons"] == [] and accueil.context["en_cours"] == []
+    assert list(accueil.context["brouillons"]) == [] and list(accueil.context["en_cours"]) == []
     assert perms(membre, brouillon) == set()
     assert actions.cote_de(membre, brouillon) is None
     with pytest.raises(services.ActionRefusee, match="Seul le service"):

@@ -1,7 +1,8 @@
 """The operator's side of « What first real users hit », in the real browser with the guide's words: each
 test follows the guide where a first user stumbled, and fails on the defect that user met.
 
-* §3.5 the REX home: each list is a table named by its caption, the list and its count;
+* §3.5 the REX home: each list is a table named by its caption, the list and its count; paged (its page
+  keeps its tab open), searched, filtered by client;
 * §6.4 an abandoned request's old link: the service's own 404, which tells those who knew the request that
   it was abandoned, and nobody else;
 * §7.2 a modification keeps the registration's documents, each version its own;
@@ -36,7 +37,7 @@ from tests.browser.test_instruction import (
     statut,
 )
 from tests.browser.test_instruction_clavier import focus_visible, tabuler_jusqu_a
-from tests.browser.test_parcours import champ, cocher, petit_pdf
+from tests.browser.test_parcours import capture, champ, cocher, petit_pdf
 from tests.factories import (
     DemandeFactory,
     DepartementFactory,
@@ -44,6 +45,7 @@ from tests.factories import (
     UserFactory,
     demande_representee,
 )
+from tests.rex.test_accueil import clients_et_demandes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,6 +101,37 @@ def test_chaque_liste_de_l_accueil_rex_est_nommee_par_sa_legende(page, bureau, o
     autorisations = ouvrir_onglet(page, "Mes autorisations")
     expect(autorisations.get_by_role("table")).to_have_count(0)
     expect(autorisations.get_by_text("Aucune autorisation.")).to_be_visible()
+
+
+def test_les_listes_de_l_accueil_rex_se_parcourent_par_page_et_se_filtrent(page):
+    """A representative with many clients: « Mes autorisations » page 2 stays on its tab; the search and
+    the client filter narrow every list."""
+    transitaire = UserFactory(representant=True)
+    clients_et_demandes(transitaire, 150)  # 30 requests in each list, 60 « en cours »
+
+    se_connecter(page, "/soprano/rex/", transitaire.username)
+    autorisations = ouvrir_onglet(page, "Mes autorisations")
+    expect(autorisations.get_by_role("table", name="Mes autorisations (30), page 1 sur 2")).to_be_visible()
+    # Loaded when the tab opened: the panel grows to show every row and the pagination under them.
+    pagination = autorisations.get_by_role("navigation", name="Pagination — Mes autorisations")
+    pagination.scroll_into_view_if_needed()
+    expect(pagination).to_be_in_viewport()
+    capture(page, "accueil-rex-autorisations-chargees")
+    pagination.get_by_role("link", name="Page suivante").click()
+    expect(page).to_have_url(re.compile(r"\?onglet=autorisations&page=2$"))
+    onglet = page.get_by_role("tab", name="Mes autorisations (30)")
+    expect(onglet).to_have_attribute("aria-selected", "true")
+    tableau = page.get_by_role("table", name="Mes autorisations (30), page 2 sur 2")
+    expect(tableau).to_be_visible()
+    expect(tableau.get_by_role("row")).to_have_count(5 + 1)
+
+    champ(page, "Client").fill("Client 0010")
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("1 en cours, 0 brouillon(s)")
+    en_cours = page.get_by_role("table", name="Mes demandes en cours (1)")
+    expect(en_cours).to_contain_text("Client 0010 Négoce")
+    page.get_by_role("link", name="Effacer la recherche").click()
+    expect(page.get_by_role("tab", name="Mes demandes en cours (60)")).to_be_visible()
 
 
 # §6.4 « Abandonner la demande », then its old link ----------------------------------------------

@@ -65,7 +65,7 @@ def test_modification_demandee_puis_validee(page, autre_navigateur, deposee, ope
     capture(page, "modification-recapitulatif")
     page.get_by_role("button", name="Soumettre la demande de modification").click()
     expect(alerte(page, "success")).to_contain_text("« Modification demandée »")
-    expect(page).to_have_url(re.compile(r"/soprano/rex/#autorisations$"))
+    expect(page).to_have_url(re.compile(r"/soprano/rex/\?onglet=autorisations#autorisations$"))
     assert statut_en_base(enregistrement) == Statut.MODIFICATION_DEMANDEE
     modification = Demande.objects.get(version_precedente=enregistrement)
     assert modification.statut == Statut.EN_ETUDE

@@ -161,7 +161,7 @@ def test_whole_flow_with_orange_marks_submission_and_versions(client, enregistre
     assert statut(modification) == Statut.BROUILLON and statut(enregistrement) == Statut.OCTROYEE
 
     response = client.post(recap_url, {"commentaire": "Description des vins et nouveau cadre."}, follow=True)
-    assert response.redirect_chain[-1][0] == f"{reverse('rex:accueil')}#autorisations"
+    assert response.redirect_chain[-1][0] == f"{reverse('rex:accueil')}?onglet=autorisations#autorisations"
     html = page(response)
     assert "« Mes autorisations »" in html and "« Modification demandée »" in html
     assert statut(modification) == Statut.EN_ETUDE
@@ -169,7 +169,7 @@ def test_whole_flow_with_orange_marks_submission_and_versions(client, enregistre
     modification.refresh_from_db()
     # « Mes autorisations » holds the registration, « Mes demandes en cours » the modification.
     accueil = client.get(reverse("rex:accueil"))
-    assert accueil.context["autorisations"] == [Demande.objects.get(pk=enregistrement.pk)]
+    assert list(accueil.context["autorisations"]) == [Demande.objects.get(pk=enregistrement.pk)]
     assert modification in accueil.context["en_cours"]
     detail = page(client.get(reverse("rex:detail", args=[enregistrement.pk])))
     assert "Modification demandée" in detail and LIBELLE not in detail

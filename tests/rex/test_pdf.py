@@ -15,10 +15,12 @@ from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
+from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 import pytest
+import segno
 from pypdf import PdfReader
 
 from rex import pdf, services, tasks
@@ -285,6 +287,42 @@ def test_operator_gets_the_pdf_inline_rendered_once(client, octroyee, rendus):
         )
         assert b"".join(response.streaming_content) == FAUX_PDF
     assert len(rendus) == 1
+
+
+def test_a_stored_pdf_is_served_without_rendering_anything(client, octroyee, rendus, monkeypatch):
+    """A second download finds its file from the registration's data: neither WeasyPrint nor a template."""
+    client.force_login(octroyee.created_by)
+    url = reverse("rex:imprimer", args=[octroyee.pk])
+    assert b"".join(client.get(url).streaming_content) == FAUX_PDF
+
+    import weasyprint
+
+    def interdit(*args, **kwargs):
+        raise AssertionError("WeasyPrint appelé pour un PDF déjà enregistré")
+
+    monkeypatch.setattr(weasyprint, "HTML", interdit)
+    monkeypatch.setattr(segno, "make", interdit)
+    gabarits = []
+
+    def noter(sender, template, context, **kwargs):
+        gabarits.append(template.name)
+
+    template_rendered.connect(noter)
+    try:
+        response = client.get(url)
+        contenu = b"".join(response.streaming_content)
+    finally:
+        template_rendered.disconnect(noter)
+    assert response.status_code == 200 and contenu == FAUX_PDF
+    assert gabarits == [] and len(rendus) == 1
+
+
+def test_a_change_of_a_goods_label_or_a_framework_renders_again(octroyee, rendus):
+    ancien, _ = pdf.generer(octroyee)
+    octroyee.cadres.add(CadrePreferentielFactory(libelle="Accord UE–Canada (AECG)"))
+    cadre, _ = pdf.generer(octroyee)
+    assert cadre != ancien and len(rendus) == 2
+    assert pdf.generer(octroyee) == (cadre, None) and len(rendus) == 2
 
 
 def test_request_page_offers_the_print_button_once_granted(client, octroyee):

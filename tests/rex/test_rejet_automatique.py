@@ -42,7 +42,7 @@ def test_deadline_minus_a_minute_kept_plus_a_minute_rejected():
     assert statut(demande) == Statut.REJETEE
     event = Evenement.objects.get(demande=demande, kind="rejet_automatique")
     assert (event.statut_avant, event.statut_apres, event.acteur) == ("incomplete", "rejetee", None)
-    assert Courriel.objects.filter(demande=demande, sujet__contains="automatiquement").count() == 1
+    assert Courriel.objects.filter(demande=demande, modele="rex/rejet_automatique").count() == 1
 
 
 def test_missed_runs_are_caught_up_and_a_second_run_changes_nothing():
