@@ -122,6 +122,15 @@ def file(request):
             "depots_papier": list(
                 selectors.depots_papier_en_cours(user)
                 .select_related("titulaire", "created_by")
+                # What the list shows, not the drafts' ~60 columns.
+                .only(
+                    "updated_at",
+                    "titulaire__raison_sociale",
+                    "titulaire__eori",
+                    "created_by__username",
+                    "created_by__first_name",
+                    "created_by__last_name",
+                )
                 .order_by("-updated_at", "-pk")
             ),
         },
