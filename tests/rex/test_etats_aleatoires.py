@@ -1,4 +1,11 @@
-"""Random sequences of actions by random roles (hypothesis), with the invariants of the state machine."""
+"""Random sequences of actions by random roles (hypothesis), with the invariants of the state machine.
+
+The walk files, instructs, grants, modifies (guide §7.2: request, validate, reject or abandon a
+modification) and revokes (§7.3: revoke from a date, cancel the revocation). Besides the rules of §5–§6
+(one active request per EORI, the 30-day deadline, the history of every transition), it checks the
+registration's own: its REX number never changes across versions, exactly one version of it is current,
+and a refused modification or a cancelled revocation gives the registration back as it was.
+"""
 
 import datetime
 from collections import Counter
@@ -18,10 +25,33 @@ from hypothesis.stateful import (
 
 from rex import services
 from rex.models import STATUTS_ACTIFS, Demande, Evenement, Statut
-from tests.factories import BureauDouaneFactory, DemandeFactory, EntrepriseFactory, UserFactory
+from tests.factories import (
+    BureauDouaneFactory,
+    CadrePreferentielFactory,
+    DemandeFactory,
+    EntrepriseFactory,
+    UserFactory,
+)
 
 SUCCES: Counter = Counter()
-TERMINAUX = {Statut.REJETEE}
+# A rejected request stays rejected; a former version stays former (guide §8).
+TERMINAUX = {Statut.REJETEE, Statut.VERSION_ANTERIEURE}
+# The current version of a registration: granted, under modification, or revoked (guide §7, §8).
+EN_VIGUEUR = {Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE, Statut.REVOQUEE}
+ROLES = ["titulaire", "autre_operateur", "agent_du_service", "autre_agent"]
+# What a registration is, besides its status: restored as it was after a refused modification or a
+# cancelled revocation.
+CHAMPS_ENREGISTREMENT = (
+    "numero_rex",
+    "date_enregistrement",
+    "date_validite",
+    "version",
+    "courriel",
+    "service_id",
+    "motif_revocation",
+    "revoquee_le",
+    "droit_entendu_le",
+)
 TRANSITIONS = {"soumission", "demande_complement", "complement", "rejet", "rejet_automatique", "octroi"}
 ACTIONS = (
     "soumettre",
@@ -39,7 +69,7 @@ ACTIONS = (
 
 
 class Instruction(RuleBasedStateMachine):
-    """Two companies filing and re-filing; officers of two services; the clock moving on."""
+    """Two companies filing, re-filing and modifying; officers of two services; the clock moving on."""
 
     @initialize()
     def setup(self):
@@ -55,8 +85,40 @@ class Instruction(RuleBasedStateMachine):
         # Examples share the test's transaction: counts are taken from here on.
         self.base = Evenement.objects.filter(kind__in=TRANSITIONS).count()
         self.succes = 0
-        self.terminales: set[int] = set()
+        self.terminales: dict[int, str] = {}
+        # The registration as it was when its modification was submitted (restored if it is refused).
+        self.avant_modification: dict[int, dict] = {}
+        # The registration as it was when revoked (restored when the revocation is cancelled).
+        self.avant_revocation: dict[int, dict] = {}
 
+    # ------------------------------------------------------------------ helpers
+    def demandes(self, **filtres) -> list[Demande]:
+        return list(Demande.objects.filter(titulaire__in=self.entreprises, **filtres).order_by("pk"))
+
+    def user(self, role: str, demande: Demande):
+        proprietaire = self.entreprises.index(demande.titulaire)
+        service = self.services.index(demande.service or demande.bureau)
+        return self.users[
+            {
+                "titulaire": f"operateur_{proprietaire}",
+                "autre_operateur": f"operateur_{1 - proprietaire}",
+                "agent_du_service": f"agent_{service}",
+                "autre_agent": f"agent_{1 - service}",
+            }[role]
+        ]
+
+    def tenter(self, action: str, executer) -> bool:
+        """Runs one service; a refusal changes nothing (no request, status or history moves)."""
+        avant = etat()
+        try:
+            executer()
+        except services.ActionRefusee:
+            assert etat() == avant, f"a refused {action} changed something"
+            return False
+        SUCCES[action] += 1
+        return True
+
+    # ------------------------------------------------------------------ rules
     @rule(entreprise=st.integers(0, 1))
     def nouveau_brouillon(self, entreprise):
         if Demande.objects.filter(titulaire=self.entreprises[entreprise], statut=Statut.BROUILLON).exists():
@@ -67,26 +129,13 @@ class Instruction(RuleBasedStateMachine):
             bureau=self.services[entreprise % 2],
         )
 
-    @rule(
-        action=st.sampled_from(ACTIONS),
-        role=st.sampled_from(["titulaire", "autre_operateur", "agent_du_service", "autre_agent"]),
-        index=st.integers(0, 20),
-    )
+    @rule(action=st.sampled_from(ACTIONS), role=st.sampled_from(ROLES), index=st.integers(0, 20))
     def agir(self, action, role, index):
-        demandes = list(Demande.objects.filter(titulaire__in=self.entreprises).order_by("pk"))
+        demandes = self.demandes()
         if not demandes:
             return
         demande = demandes[index % len(demandes)]
-        proprietaire = self.entreprises.index(demande.titulaire)
-        service = self.services.index(demande.service or demande.bureau)
-        user = self.users[
-            {
-                "titulaire": f"operateur_{proprietaire}",
-                "autre_operateur": f"operateur_{1 - proprietaire}",
-                "agent_du_service": f"agent_{service}",
-                "autre_agent": f"agent_{1 - service}",
-            }[role]
-        ]
+        user = self.user(role, demande)
         before = Evenement.objects.filter(kind__in=TRANSITIONS).count()
         try:
             if action == "rejet_automatique":
@@ -117,11 +166,101 @@ class Instruction(RuleBasedStateMachine):
         if action in ("soumettre", "demander_complement", "transmettre_complement", "rejeter", "octroyer"):
             self.succes += 1
             SUCCES[action] += 1
+            if demande.est_modification and action == "rejeter":
+                SUCCES["modification_rejetee"] += 1
+        if action == "abandonner" and demande.est_modification and demande.statut != Statut.BROUILLON:
+            SUCCES["modification_abandonnee"] += 1
 
+    @rule(role=st.sampled_from(ROLES), index=st.integers(0, 20))
+    def demander_modification(self, role, index):
+        """« Demander des modifications de cet enregistrement », a new address, « Soumettre »."""
+        enregistrements = self.demandes(statut=Statut.OCTROYEE)
+        if not enregistrements:
+            return
+        enregistrement = enregistrements[index % len(enregistrements)]
+        user = self.user(role, enregistrement)
+        avant = champs(enregistrement.pk)
+
+        def modifier():
+            brouillon = services.preparer_modification(enregistrement=enregistrement, by=user)
+            Demande.objects.filter(pk=brouillon.pk).update(courriel=f"v{brouillon.version}@exemple.fr")
+            brouillon.cadres.add(CadrePreferentielFactory())
+            services.soumettre_modification(
+                modification=Demande.objects.get(pk=brouillon.pk), by=user, commentaire="Nouvelle adresse."
+            )
+
+        if self.tenter("demander_modification", modifier):
+            self.succes += 1  # the modification's « soumission »
+            self.avant_modification[enregistrement.pk] = avant
+
+    @rule(role=st.sampled_from(ROLES), index=st.integers(0, 20))
+    def valider_modification(self, role, index):
+        modifications = self.demandes(statut=Statut.EN_ETUDE, version_precedente__isnull=False)
+        if not modifications:
+            return
+        modification = modifications[index % len(modifications)]
+        user = self.user(role, modification)
+        precedente = Demande.objects.get(pk=modification.version_precedente_id)
+        if self.tenter(
+            "valider_modification",
+            lambda: services.valider_modification(modification=modification, by=user),
+        ):
+            self.avant_modification.pop(precedente.pk, None)
+            validee = Demande.objects.get(pk=modification.pk)
+            assert (validee.statut, validee.version) == (Statut.OCTROYEE, precedente.version + 1)
+            assert Demande.objects.get(pk=precedente.pk).statut == Statut.VERSION_ANTERIEURE
+
+    @rule(role=st.sampled_from(ROLES), index=st.integers(0, 20), effet=st.integers(-3, 45))
+    def revoquer(self, role, index, effet):
+        """Guide §7.3: from a date (maybe later than today, never before the letter of the right to be
+        heard nor before the validity); then cancelled, the registration is as it was."""
+        enregistrements = self.demandes(statut=Statut.OCTROYEE)
+        if not enregistrements:
+            return
+        enregistrement = enregistrements[index % len(enregistrements)]
+        user = self.user(role, enregistrement)
+        aujourd_hui = timezone.localdate()
+        a_compter_du = aujourd_hui + datetime.timedelta(days=effet)
+        avant = champs(enregistrement.pk)
+        if self.tenter(
+            "revoquer",
+            lambda: services.revoquer(
+                demande=enregistrement,
+                by=user,
+                motif="89-3-b",
+                a_compter_du=a_compter_du,
+                droit_entendu_le=aujourd_hui - datetime.timedelta(days=10),
+            ),
+        ):
+            assert a_compter_du >= enregistrement.date_validite, "revoked before its validity"
+            revoquee = Demande.objects.get(pk=enregistrement.pk)
+            assert (revoquee.statut, revoquee.revoquee_le) == (Statut.REVOQUEE, a_compter_du)
+            assert revoquee.revoquee_au(aujourd_hui) is (effet <= 0)
+            self.avant_revocation[enregistrement.pk] = avant
+
+    @rule(role=st.sampled_from(ROLES), index=st.integers(0, 20))
+    def annuler_revocation(self, role, index):
+        revoquees = self.demandes(statut=Statut.REVOQUEE)
+        if not revoquees:
+            return
+        enregistrement = revoquees[index % len(revoquees)]
+        user = self.user(role, enregistrement)
+        if self.tenter(
+            "annuler_revocation",
+            lambda: services.annuler_revocation(demande=enregistrement, by=user),
+        ):
+            assert Demande.objects.get(pk=enregistrement.pk).statut == Statut.OCTROYEE
+            assert champs(enregistrement.pk) == self.avant_revocation.pop(enregistrement.pk), (
+                "the cancelled revocation gives the registration back as it was"
+            )
+
+    # ------------------------------------------------------------------ invariants
     @invariant()
     def au_plus_une_demande_active_par_eori(self):
+        """Guide §5.1; a modification being instructed stands beside its registration (same chain)."""
         for entreprise in getattr(self, "entreprises", []):
-            assert Demande.objects.filter(titulaire=entreprise, statut__in=STATUTS_ACTIFS).count() <= 1
+            actives = Demande.objects.filter(titulaire=entreprise, statut__in=STATUTS_ACTIFS)
+            assert len({racine(d.pk) for d in actives}) <= 1
 
     @invariant()
     def historique_egal_aux_transitions_reussies(self):
@@ -130,19 +269,100 @@ class Instruction(RuleBasedStateMachine):
             assert total - self.base == self.succes
 
     @invariant()
+    def historique_dit_le_statut(self):
+        """« Historique »: each event starts from the status the previous one left, and the last one
+        says the current status."""
+        if not hasattr(self, "entreprises"):
+            return
+        for demande in self.demandes():
+            precedent = None
+            for avant, apres in demande.evenements.order_by("pk").values_list("statut_avant", "statut_apres"):
+                if avant and precedent:
+                    assert avant == precedent, (demande.pk, avant, precedent)
+                precedent = apres
+            if precedent:
+                assert precedent == demande.statut, (demande.pk, precedent, demande.statut)
+
+    @invariant()
     def terminaux_restent_terminaux(self):
         if not hasattr(self, "terminales"):
             return
         actuels = dict(Demande.objects.values_list("pk", "statut"))
-        for pk in self.terminales:
+        for pk, statut in self.terminales.items():
             if pk in actuels:
-                assert actuels[pk] in TERMINAUX
-        self.terminales |= {pk for pk, s in actuels.items() if s in TERMINAUX}
+                assert actuels[pk] == statut, (pk, statut, actuels[pk])
+        self.terminales |= {pk: s for pk, s in actuels.items() if s in TERMINAUX}
 
     @invariant()
     def date_limite_exactement_si_incomplete(self):
         for statut, limite in Demande.objects.values_list("statut", "date_limite"):
             assert (limite is not None) == (statut == Statut.INCOMPLETE)
+
+    @invariant()
+    def un_numero_rex_et_une_version_en_vigueur_par_enregistrement(self):
+        """Guide §7.2: the holder keeps the REX number first given (FRREX + EORI) across versions; the
+        former ones are kept as « Version antérieure »; exactly one version is current."""
+        if not hasattr(self, "entreprises"):
+            return
+        chaines: dict[int, list[Demande]] = {}
+        for demande in self.demandes(date_enregistrement__isnull=False):
+            chaines.setdefault(racine(demande.pk), []).append(demande)
+        for versions in chaines.values():
+            numeros = {v.numero_rex for v in versions}
+            assert numeros == {f"FRREX{versions[0].titulaire.eori}"}, numeros
+            assert len({v.date_enregistrement for v in versions}) == 1
+            en_vigueur = [v for v in versions if v.statut in EN_VIGUEUR]
+            assert len(en_vigueur) == 1, [(v.pk, v.version, v.statut) for v in versions]
+            assert en_vigueur[0].version == max(v.version for v in versions)
+            assert all(v.statut == Statut.VERSION_ANTERIEURE for v in versions if v is not en_vigueur[0])
+
+    @invariant()
+    def une_modification_en_cours_si_modification_demandee(self):
+        """The registration is « Modification demandée » exactly while its modification is instructed."""
+        if not hasattr(self, "entreprises"):
+            return
+        en_instruction = {
+            d.version_precedente_id
+            for d in self.demandes(
+                version_precedente__isnull=False, statut__in=[Statut.EN_ETUDE, Statut.INCOMPLETE]
+            )
+        }
+        modification_demandee = {d.pk for d in self.demandes(statut=Statut.MODIFICATION_DEMANDEE)}
+        assert en_instruction == modification_demandee
+
+    @invariant()
+    def modification_refusee_rend_l_enregistrement(self):
+        """A modification rejected (by the service or after 30 days) or abandoned gives the registration
+        back « Octroyée », unchanged."""
+        if not hasattr(self, "avant_modification"):
+            return
+        for pk, avant in list(self.avant_modification.items()):
+            statut = Demande.objects.values_list("statut", flat=True).get(pk=pk)
+            if statut == Statut.OCTROYEE:
+                assert champs(pk) == avant
+                del self.avant_modification[pk]
+            else:
+                assert statut == Statut.MODIFICATION_DEMANDEE, statut
+
+
+def etat() -> tuple:
+    return (
+        tuple(Demande.objects.order_by("pk").values_list("pk", "statut", "service_id", "agent_id")),
+        Evenement.objects.count(),
+    )
+
+
+def champs(pk: int) -> dict:
+    return Demande.objects.values(*CHAMPS_ENREGISTREMENT).get(pk=pk)
+
+
+def racine(pk: int) -> int:
+    """The first version of a registration (a request that modifies nothing is its own)."""
+    while True:
+        precedente = Demande.objects.values_list("version_precedente_id", flat=True).get(pk=pk)
+        if precedente is None:
+            return pk
+        pk = precedente
 
 
 @pytest.mark.django_db
@@ -157,5 +377,15 @@ def test_random_sequences_keep_the_invariants():
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
-    # The random walk really went through the instruction (not only refusals).
-    assert SUCCES["soumettre"] and SUCCES["demander_complement"], SUCCES
+    # The random walk really went through the instruction, the modification and the revocation (not
+    # only refusals).
+    for action in (
+        "soumettre",
+        "demander_complement",
+        "octroyer",
+        "demander_modification",
+        "valider_modification",
+        "revoquer",
+        "annuler_revocation",
+    ):
+        assert SUCCES[action], (action, SUCCES)
