@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BureauDouane, User
-from rex import actions, emails, pdf, permissions, validation
+from rex import actions, emails, pdf, permissions, selectors, validation
 from rex.models import (
     Contact,
     Demande,
@@ -214,6 +214,12 @@ def annuler_revocation(*, demande: Demande, by: User, commentaire: str = "") -> 
     """Révoquée → Octroyée; the holder is told his file is « octroyé » again (guide §7.3)."""
     demande = verrouiller(demande)
     autoriser(by, demande, "annuler_revocation")
+    if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
+        # After a revocation the holder may file again (guide §7.3): one current request per EORI (§5.1).
+        raise ActionRefusee(
+            "Action « Annuler la révocation » impossible : le titulaire a déposé une nouvelle demande ou "
+            "détient un autre enregistrement REX en cours de validité (un seul par EORI, guide, point 5.1)."
+        )
     commentaire = texte_saisi(commentaire, "Le commentaire", requis=False)
     avant = demande.statut
     demande.annuler_revocation(by=by, when=timezone.now())
