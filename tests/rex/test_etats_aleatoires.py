@@ -88,16 +88,17 @@ class Instruction(RuleBasedStateMachine):
             "agent_1": UserFactory(service=self.services[1]),
         }
         # The first company starts with a registration granted (through the services), the second with a
-        # draft: modification and revocation are within reach from the first step.
+        # request being instructed: instruction, modification and revocation are within reach at once.
         demande = DemandeFactory(complete=True, created_by=self.users["operateur_0"], bureau=self.services[0])
         demande = services.soumettre(demande=demande, by=self.users["operateur_0"])
         services.octroyer(demande=demande, by=self.users["agent_0"])
-        DemandeFactory(complete=True, created_by=self.users["operateur_1"], bureau=self.services[1])
+        demande = DemandeFactory(complete=True, created_by=self.users["operateur_1"], bureau=self.services[1])
+        services.soumettre(demande=demande, by=self.users["operateur_1"])
         self.now = timezone.now()
         # Examples share the test's transaction: counts are taken from here on.
         self.base = Evenement.objects.filter(kind__in=TRANSITIONS).count()
         self.succes = 0
-        self.terminales: dict[int, str] = {}
+        self.terminales: dict[int, str] = {}  # rejected or former: stays so
         # The registration as it was when its modification was submitted (restored if it is refused).
         self.avant_modification: dict[int, dict] = {}
         # The registration as it was when revoked (restored when the revocation is cancelled).
@@ -130,20 +131,6 @@ class Instruction(RuleBasedStateMachine):
             return False
         SUCCES[action] += 1
         return True
-
-    def racines(self) -> dict[int, int]:
-        """For each request, the first version of its registration (a request modifying nothing is its
-        own)."""
-        precedentes = dict(
-            Demande.objects.filter(titulaire__in=self.entreprises).values_list("pk", "version_precedente_id")
-        )
-        racines = {}
-        for pk in precedentes:
-            racine = pk
-            while precedentes[racine] is not None:
-                racine = precedentes[racine]
-            racines[pk] = racine
-        return racines
 
     # ------------------------------------------------------------------ rules
     @rule(entreprise=st.integers(0, 1))
@@ -298,26 +285,47 @@ class Instruction(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
     @invariant()
-    def au_plus_une_demande_active_par_eori(self):
-        """Guide §5.1; a modification being instructed stands beside its registration (same chain)."""
-        for entreprise in getattr(self, "entreprises", []):
-            racines = self.racines()
-            actives = Demande.objects.filter(titulaire=entreprise, statut__in=STATUTS_ACTIFS)
-            assert len({racines[d.pk] for d in actives}) <= 1
-
-    @invariant()
-    def historique_egal_aux_transitions_reussies(self):
-        if hasattr(self, "succes"):
-            total = Evenement.objects.filter(kind__in=TRANSITIONS).count()
-            assert total - self.base == self.succes
-
-    @invariant()
-    def historique_dit_le_statut(self):
-        """« Historique »: each event starts from the status the previous one left, and the last one
-        says the current status."""
+    def invariants(self):
+        """Checked after every step, on this example's requests loaded once."""
         if not hasattr(self, "entreprises"):
             return
-        statuts = {d.pk: d.statut for d in self.demandes()}
+        demandes = list(
+            Demande.objects.filter(titulaire__in=self.entreprises).select_related("titulaire").order_by("pk")
+        )
+        precedentes = {d.pk: d.version_precedente_id for d in demandes}
+        racines = {}
+        for pk in precedentes:
+            racine = pk
+            while precedentes[racine] is not None:
+                racine = precedentes[racine]
+            racines[pk] = racine
+        self.au_plus_une_demande_active_par_eori(demandes, racines)
+        self.historique_egal_aux_transitions_reussies()
+        self.historique_dit_le_statut(demandes)
+        self.terminaux_restent_terminaux(demandes)
+        self.date_limite_exactement_si_incomplete(demandes)
+        self.un_numero_rex_et_une_version_en_vigueur_par_enregistrement(demandes, racines)
+        self.une_modification_en_cours_si_modification_demandee(demandes)
+        self.modification_refusee_rend_l_enregistrement(demandes)
+
+    def au_plus_une_demande_active_par_eori(self, demandes, racines):
+        """Guide §5.1; a modification being instructed stands beside its registration (same chain)."""
+        for entreprise in self.entreprises:
+            actives = {
+                racines[d.pk]
+                for d in demandes
+                if d.titulaire_id == entreprise.pk and d.statut in STATUTS_ACTIFS
+            }
+            assert len(actives) <= 1, actives
+
+    def historique_egal_aux_transitions_reussies(self):
+        total = Evenement.objects.filter(kind__in=TRANSITIONS).count()
+        assert total - self.base == self.succes
+
+    def historique_dit_le_statut(self, demandes):
+        """« Historique »: each event starts from the status the previous one left, and the last one
+        says the current status."""
+        statuts = {d.pk: d.statut for d in demandes}
         derniers: dict[int, str] = {}
         for pk, avant, apres in (
             Evenement.objects.filter(demande_id__in=statuts)
@@ -330,33 +338,24 @@ class Instruction(RuleBasedStateMachine):
         for pk, dernier in derniers.items():
             assert dernier == statuts[pk], (pk, dernier, statuts[pk])
 
-    @invariant()
-    def terminaux_restent_terminaux(self):
-        if not hasattr(self, "terminales"):
-            return
-        actuels = {d.pk: d.statut for d in self.demandes()}
-        for pk, statut in self.terminales.items():
-            if pk in actuels:
-                assert actuels[pk] == statut, (pk, statut, actuels[pk])
-        self.terminales |= {pk: s for pk, s in actuels.items() if s in TERMINAUX}
+    def terminaux_restent_terminaux(self, demandes):
+        for demande in demandes:
+            if demande.pk in self.terminales:
+                assert demande.statut == self.terminales[demande.pk], (demande.pk, demande.statut)
+            elif demande.statut in TERMINAUX:
+                self.terminales[demande.pk] = demande.statut
 
-    @invariant()
-    def date_limite_exactement_si_incomplete(self):
-        for statut, limite in Demande.objects.filter(
-            titulaire__in=getattr(self, "entreprises", [])
-        ).values_list("statut", "date_limite"):
-            assert (limite is not None) == (statut == Statut.INCOMPLETE)
+    def date_limite_exactement_si_incomplete(self, demandes):
+        for demande in demandes:
+            assert (demande.date_limite is not None) == (demande.statut == Statut.INCOMPLETE)
 
-    @invariant()
-    def un_numero_rex_et_une_version_en_vigueur_par_enregistrement(self):
+    def un_numero_rex_et_une_version_en_vigueur_par_enregistrement(self, demandes, racines):
         """Guide §7.2: the holder keeps the REX number first given (FRREX + EORI) across versions; the
         former ones are kept as « Version antérieure »; exactly one version is current."""
-        if not hasattr(self, "entreprises"):
-            return
-        racines = self.racines()
         chaines: dict[int, list[Demande]] = {}
-        for demande in self.demandes(date_enregistrement__isnull=False):
-            chaines.setdefault(racines[demande.pk], []).append(demande)
+        for demande in demandes:
+            if demande.statut in EN_VIGUEUR or demande.statut == Statut.VERSION_ANTERIEURE:
+                chaines.setdefault(racines[demande.pk], []).append(demande)
         for versions in chaines.values():
             numeros = {v.numero_rex for v in versions}
             assert numeros == {f"FRREX{versions[0].titulaire.eori}"}, numeros
@@ -364,35 +363,26 @@ class Instruction(RuleBasedStateMachine):
             en_vigueur = [v for v in versions if v.statut in EN_VIGUEUR]
             assert len(en_vigueur) == 1, [(v.pk, v.version, v.statut) for v in versions]
             assert en_vigueur[0].version == max(v.version for v in versions)
-            assert all(v.statut == Statut.VERSION_ANTERIEURE for v in versions if v is not en_vigueur[0])
 
-    @invariant()
-    def une_modification_en_cours_si_modification_demandee(self):
+    def une_modification_en_cours_si_modification_demandee(self, demandes):
         """The registration is « Modification demandée » exactly while its modification is instructed."""
-        if not hasattr(self, "entreprises"):
-            return
         en_instruction = {
             d.version_precedente_id
-            for d in self.demandes(
-                version_precedente__isnull=False, statut__in=[Statut.EN_ETUDE, Statut.INCOMPLETE]
-            )
+            for d in demandes
+            if d.version_precedente_id and d.statut in (Statut.EN_ETUDE, Statut.INCOMPLETE)
         }
-        modification_demandee = {d.pk for d in self.demandes(statut=Statut.MODIFICATION_DEMANDEE)}
-        assert en_instruction == modification_demandee
+        assert en_instruction == {d.pk for d in demandes if d.statut == Statut.MODIFICATION_DEMANDEE}
 
-    @invariant()
-    def modification_refusee_rend_l_enregistrement(self):
+    def modification_refusee_rend_l_enregistrement(self, demandes):
         """A modification rejected (by the service or after 30 days) or abandoned gives the registration
         back « Octroyée », unchanged."""
-        if not hasattr(self, "avant_modification"):
-            return
+        statuts = {d.pk: d.statut for d in demandes}
         for pk, avant in list(self.avant_modification.items()):
-            statut = Demande.objects.values_list("statut", flat=True).get(pk=pk)
-            if statut == Statut.OCTROYEE:
+            if statuts[pk] == Statut.OCTROYEE:
                 assert champs(pk) == avant
                 del self.avant_modification[pk]
             else:
-                assert statut == Statut.MODIFICATION_DEMANDEE, statut
+                assert statuts[pk] == Statut.MODIFICATION_DEMANDEE, statuts[pk]
 
 
 def etat() -> tuple:
