@@ -396,13 +396,13 @@ def champs(pk: int) -> dict:
     return Demande.objects.values(*CHAMPS_ENREGISTREMENT).get(pk=pk)
 
 
-@pytest.mark.django_db
-def test_random_sequences_keep_the_invariants():
+def parcourir(*, exemples: int, pas: int) -> None:
+    SUCCES.clear()
     run_state_machine_as_test(
         Instruction,
         settings=settings(
-            max_examples=30,
-            stateful_step_count=30,
+            max_examples=exemples,
+            stateful_step_count=pas,
             deadline=None,
             derandomize=True,  # the same walk in CI every time
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -420,3 +420,14 @@ def test_random_sequences_keep_the_invariants():
         "annuler_revocation",
     ):
         assert SUCCES[action], (action, SUCCES)
+
+
+@pytest.mark.django_db
+def test_random_sequences_keep_the_invariants():
+    parcourir(exemples=20, pas=30)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_longer_random_sequences_keep_the_invariants():
+    parcourir(exemples=100, pas=50)
