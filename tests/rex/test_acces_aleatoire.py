@@ -283,7 +283,10 @@ def verifier(monde: Monde) -> None:
     demandes = list(Demande.objects.filter(pk__in=monde.demandes).order_by("pk"))
     pks = [d.pk for d in demandes]
     for demande in demandes:  # hypothesis --hypothesis-show-statistics: what the worlds hold
-        event(f"demande {demande.statut}{' (papier)' if demande.depot_papier else ''}")
+        origine = (
+            "papier" if demande.depot_papier else "représentant" if demande.representant_id else "titulaire"
+        )
+        event(f"demande {demande.statut} ({origine})")
     desaccords = []
     for user in monde.users:
         user = User.objects.get(pk=user.pk)
@@ -335,7 +338,7 @@ def test_pages_selectors_and_permissions_agree(mandats, operations):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@settings(max_examples=150, **REGLAGES)
+@settings(max_examples=80, **REGLAGES)
 @given(mandats=MANDATS, operations=st.lists(OPERATIONS, min_size=6, max_size=20))
 def test_pages_selectors_and_permissions_agree_in_larger_worlds(mandats, operations):
     explorer(mandats, operations)
