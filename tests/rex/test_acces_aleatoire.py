@@ -228,6 +228,7 @@ class Monde:
             user.entreprise, user.service = None, self.services[cible - len(entreprises)]
         user.save()
         synchroniser_groupes(user)
+        event("un utilisateur change d'entreprise ou de service")
 
     def op_mandat(self, client, debut, fin):
         Mandat.objects.update_or_create(
@@ -315,7 +316,16 @@ MANDATS = st.tuples(
 )
 
 
-def explorer(mandats, operations):
+# Every world moves at least one user to another company or service, somewhere among its operations.
+MOUVEMENTS = st.lists(
+    st.tuples(st.integers(0, 1), st.integers(0, 5), st.integers(0, 20)), min_size=1, max_size=3
+)
+
+
+def explorer(mandats, operations, mouvements):
+    operations = list(operations)
+    for nomade, cible, position in mouvements:
+        operations.insert(position % (len(operations) + 1), ("rejoindre", nomade, cible))
     monde = Monde(mandats)
     for operation in operations:
         monde.appliquer(operation)
@@ -331,14 +341,14 @@ REGLAGES = {
 
 @pytest.mark.django_db
 @settings(max_examples=30, **REGLAGES)
-@given(mandats=MANDATS, operations=st.lists(OPERATIONS, min_size=4, max_size=10))
-def test_pages_selectors_and_permissions_agree(mandats, operations):
-    explorer(mandats, operations)
+@given(mandats=MANDATS, operations=st.lists(OPERATIONS, min_size=4, max_size=10), mouvements=MOUVEMENTS)
+def test_pages_selectors_and_permissions_agree(mandats, operations, mouvements):
+    explorer(mandats, operations, mouvements)
 
 
 @pytest.mark.slow
 @pytest.mark.django_db
 @settings(max_examples=80, **REGLAGES)
-@given(mandats=MANDATS, operations=st.lists(OPERATIONS, min_size=6, max_size=20))
-def test_pages_selectors_and_permissions_agree_in_larger_worlds(mandats, operations):
-    explorer(mandats, operations)
+@given(mandats=MANDATS, operations=st.lists(OPERATIONS, min_size=6, max_size=20), mouvements=MOUVEMENTS)
+def test_pages_selectors_and_permissions_agree_in_larger_worlds(mandats, operations, mouvements):
+    explorer(mandats, operations, mouvements)
