@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from functools import cache
 
 from rex import permissions
-from rex.models import STATUTS_DEPOSES, STATUTS_EN_INSTRUCTION, STATUTS_TERMINES, Demande, Statut
+from rex.models import (
+    STATUTS_ACTIFS,
+    STATUTS_DEPOSES,
+    STATUTS_EN_INSTRUCTION,
+    STATUTS_TERMINES,
+    Demande,
+    Statut,
+)
 
 OPERATEUR = "operateur"
 SERVICE = "service"
@@ -40,10 +47,20 @@ class Action:
         return frozenset(self.statuts_hors_transition)
 
 
+def _autre_demande_active(demande: Demande) -> bool:
+    """Whether the holder has another request filed or a REX registration in force (guide §5.1): one query."""
+    return (
+        Demande.objects.filter(titulaire_id=demande.titulaire_id, statut__in=STATUTS_ACTIFS)
+        .exclude(pk=demande.pk)
+        .exists()
+    )
+
+
 def _peut_dupliquer(user, demande: Demande) -> bool:
     if user.entreprise is not None and user.entreprise.est_representant_en_douane:
         return True
-    return demande.statut in STATUTS_TERMINES
+    # Guide §6.3: not while the holder has a registration (a rejected modification leaves it « Octroyée »).
+    return demande.statut in STATUTS_TERMINES and not _autre_demande_active(demande)
 
 
 DUPLICATION = Condition(
@@ -51,6 +68,11 @@ DUPLICATION = Condition(
     "Il n'est pas possible de dupliquer une demande d'enregistrement si vous détenez déjà un "
     "enregistrement REX ou une demande en cours : la duplication est réservée aux représentants "
     "en douane, ou possible après un rejet ou une révocation (guide, point 6.3).",
+)
+REVOCATION_ANNULABLE = Condition(
+    lambda user, demande: not _autre_demande_active(demande),
+    "Action « Annuler la révocation » impossible : le titulaire a déposé une nouvelle demande ou "
+    "détient un autre enregistrement REX en cours de validité (un seul par EORI, guide, point 5.1).",
 )
 COMPLEMENT_PAPIER = Condition(
     lambda user, demande: demande.depot_papier,
@@ -147,6 +169,7 @@ ACTIONS = {
             "Annuler la révocation",
             SERVICE,
             transition="annuler_revocation",
+            conditions=(REVOCATION_ANNULABLE,),
         ),
         Action("ecrire_service", "Envoyer le message", SERVICE, statuts_hors_transition=STATUTS_DEPOSES),
         # SOPRANO itself
