@@ -112,7 +112,7 @@ def test_reprendre_plus_tard_saves_an_incomplete_draft(client, operateur):
     assert Contact.objects.get().nom == "Durand"
     assert LigneMarchandise.objects.get().code == "84"
     assert Evenement.objects.filter(demande=demande, kind="creation").count() == 1
-    page = client.get(reverse("rex:accueil"))
+    page = client.get(reverse("rex:accueil"), {"onglet": "brouillons"})  # « Mes brouillons »
     assert f"Brouillon n° {demande.pk}" in unescape(page.content.decode())
 
 

@@ -61,7 +61,7 @@ def test_revoked_holder_can_still_write_and_duplicate(octroyee, agent, client):
     copie = services.dupliquer(demande=demande, by=titulaire)
     assert copie.statut == Statut.BROUILLON
     client.force_login(titulaire)
-    accueil = unescape(client.get(reverse("rex:accueil")).content.decode())
+    accueil = unescape(client.get(reverse("rex:accueil"), {"onglet": "autorisations"}).content.decode())
     assert demande.numero_rex in accueil and "Révoquée" in accueil
 
 
