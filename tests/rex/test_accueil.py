@@ -286,3 +286,23 @@ def test_the_search_never_reaches_someone_elses_requests(client, transitaire):
     client.force_login(autre)
     response = client.get(reverse("rex:accueil"), {"q": "Client"})
     assert all(len(response.context[liste].object_list) == 0 for liste in selectors.LISTES_ACCUEIL)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+@pytest.mark.parametrize(
+    ("filtre", "index"),
+    [
+        ({"raison_sociale__icontains": "durand"}, "accounts_entreprise_raison_sociale_trgm"),
+        ({"eori__istartswith": "FR90000"}, "accounts_entreprise_eori_prefixe"),
+    ],
+)
+def test_the_client_filter_reads_the_companies_through_their_indexes(filtre, index):
+    """The client filter and the search match the holder's company: by the trigram index of its name and
+    the prefix index of its EORI (migration accounts 0003), not by reading every company."""
+    EntrepriseFactory.create_batch(30)
+    sql, params = Entreprise.objects.filter(**filtre).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(ligne for (ligne,) in cursor.fetchall())
+    assert index in plan and "Seq Scan" not in plan, plan
