@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 URL_DEFAUT = "postgres://postgres@127.0.0.1:5432/soprano_bench_scale"
 TAILLES = (1_000, 100_000)
 MARQUE = "soprano bench-scale"
-VERSION = 1  # of the generator: a data set seeded by another version is seeded again
+VERSION = 2  # of the generator: a data set seeded by another version is seeded again
 
 
 def base_pour(url: str, taille: int) -> str:

@@ -363,7 +363,9 @@ class Generateur:
         avec_compte = self.entreprises[:comptes]
         representants_ = [e for e in avec_compte if e.representant]
         autres = representants_[1:]
-        clients_transitaire = nombre(CLIENTS_TRANSITAIRE, self.echelle)
+        # At least 50 clients (~100 requests): the small set's REX home then shows full pages of 25 rows,
+        # as the large one does, so that its growth measures the volume and not the page's length.
+        clients_transitaire = nombre(CLIENTS_TRANSITAIRE, self.echelle, 50)
         for i, client in enumerate(self.entreprises[comptes:]):
             client.mandataire = self.transitaire if i < clients_transitaire else autres[i % len(autres)]
         fixes = {0: "transitaire", 1: "operateur", 2: "nouveau"}
