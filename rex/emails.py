@@ -116,12 +116,10 @@ def publier(courriel_id: int) -> None:
 def publier_lots(ids: list[int]) -> None:
     """Queues one sending task per TAILLE_ENVOI e-mails; when the broker is down, the periodic retry
     sends them."""
-    from rex.tasks import envoyer_courriels
-
     for debut in range(0, len(ids), TAILLE_ENVOI):
         lot = ids[debut : debut + TAILLE_ENVOI]
         try:
-            envoyer_courriels.delay(lot)
+            signature("rex.tasks.envoyer_courriels", args=(lot,)).delay()
         except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the e-mails
             logger.warning("%s courriels non publiés (broker indisponible) : renvoi différé", len(lot))
             return
