@@ -27,14 +27,21 @@ from rex.models import (
 )
 from rex.regles import (
     CHAMPS_CONTACT,
+    CHAMPS_CONTACT_OBLIGATOIRES,
+    CHAMPS_DEMANDE_OBLIGATOIRES,
     CHAMPS_MARCHANDISE,
+    CHAMPS_MARCHANDISE_OBLIGATOIRES,
+    CHAMPS_MODIFICATION_OBLIGATOIRES,
+    CHAMPS_REPRESENTANT,
+    FORMATS_CONTACT,
+    FORMATS_DEMANDE,
+    FORMATS_MODIFICATION,
     LIGNES_MAX,
     MESSAGE_NOMBRE_LIGNES,
     MESSAGE_UN_REX_PAR_EORI,
+    MOTIF_CODE_SH,
     REQUIRED,
     message_lignes_max,
-    validate_courriel,
-    validate_telephone,
 )
 from soprano.saisie import ChoixModele, ChoixModeleMultiple, DsfrForm, SaisieControlee
 
@@ -101,21 +108,7 @@ class DemandeForm(StrictMixin, DsfrModelForm):
 
     class Meta:
         model = Demande
-        fields = [
-            "bureau",
-            "titulaire",
-            "telephone",
-            "courriel",
-            "activite",
-            "representant_telephone",
-            "representant_courriel",
-            "cadres",
-            "engagement",
-            "engagement_nom",
-            "engagement_fonction",
-            "engagement_lieu",
-            "consentement_publication",
-        ]
+        fields = list(CHAMPS_DEMANDE_OBLIGATOIRES)
         labels = {
             "bureau": "Bureau de douane compétent",
             "titulaire": "Raison sociale",
@@ -151,13 +144,8 @@ class DemandeForm(StrictMixin, DsfrModelForm):
         field_classes = {"bureau": ChoixModele, "titulaire": ChoixModele, "cadres": ChoixModeleMultiple}
 
     # Every field of rubriques 1, 2, 3, 6 and 7 is required at validation.
-    required_when_strict = tuple(Meta.fields)
-    validators_when_strict = {
-        "telephone": validate_telephone,
-        "courriel": validate_courriel,
-        "representant_telephone": validate_telephone,
-        "representant_courriel": validate_courriel,
-    }
+    required_when_strict = CHAMPS_DEMANDE_OBLIGATOIRES
+    validators_when_strict = FORMATS_DEMANDE
 
     def __init__(self, *args, representant: Entreprise | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +159,7 @@ class DemandeForm(StrictMixin, DsfrModelForm):
             "Vous devez cocher « Je m'engage à souscrire » pour déposer votre demande."
         )
         if representant is None:
-            for name in ("titulaire", "representant_telephone", "representant_courriel"):
+            for name in CHAMPS_REPRESENTANT:
                 del self.fields[name]
         else:
             self.fields["titulaire"].queryset = selectors.clients_representes(representant)
@@ -202,12 +190,8 @@ class ContactForm(StrictMixin, DsfrModelForm):
             "courriel": forms.TextInput(attrs={"inputmode": "email"}),
         }
 
-    required_when_strict = ("nom", "prenom", "fonction", "telephone", "courriel")
-    validators_when_strict = {
-        "telephone": validate_telephone,
-        "fax": validate_telephone,
-        "courriel": validate_courriel,
-    }
+    required_when_strict = CHAMPS_CONTACT_OBLIGATOIRES
+    validators_when_strict = FORMATS_CONTACT
 
 
 class MarchandiseForm(StrictMixin, DsfrModelForm):
@@ -224,11 +208,11 @@ class MarchandiseForm(StrictMixin, DsfrModelForm):
             )
         }
 
-    required_when_strict = ("code", "description")
+    required_when_strict = CHAMPS_MARCHANDISE_OBLIGATOIRES
 
     def clean_code(self):
         code = re.sub(r"[\s.]", "", self.cleaned_data.get("code") or "")
-        if self.strict and code and not re.fullmatch(r"\d{2}|\d{4}", code):
+        if self.strict and code and not re.fullmatch(MOTIF_CODE_SH, code):
             raise ValidationError(
                 "Indiquez une position tarifaire à 4 chiffres (SH4) ou un chapitre à 2 chiffres."
             )
@@ -436,8 +420,8 @@ class ModificationForm(StrictMixin, DsfrModelForm):
         }
         field_classes = {"cadres": ChoixModeleMultiple}
 
-    required_when_strict = ("courriel", "cadres")
-    validators_when_strict = {"courriel": validate_courriel}
+    required_when_strict = CHAMPS_MODIFICATION_OBLIGATOIRES
+    validators_when_strict = FORMATS_MODIFICATION
 
     def __init__(self, *args, representant: Entreprise | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,3 +68,38 @@ def valeurs_contact(contact) -> tuple:
 
 def valeurs_marchandise(ligne) -> tuple:
     return tuple(getattr(ligne, champ) for champ in CHAMPS_MARCHANDISE)
+
+
+# The strict validation (« Valider et passer à l'étape suivante », guide §5.2): what each rubrique requires,
+# and the formats checked. The forms show these rules on their fields (rex.forms); rex.completude reads
+# them on a stored request for the services.
+CHAMPS_DEMANDE_OBLIGATOIRES = (
+    "bureau",
+    "titulaire",
+    "telephone",
+    "courriel",
+    "activite",
+    "representant_telephone",
+    "representant_courriel",
+    "cadres",
+    "engagement",
+    "engagement_nom",
+    "engagement_fonction",
+    "engagement_lieu",
+    "consentement_publication",
+)
+# Rubrique 3 and the choice of the holder: only when a representative files.
+CHAMPS_REPRESENTANT = ("titulaire", "representant_telephone", "representant_courriel")
+FORMATS_DEMANDE = {
+    "telephone": validate_telephone,
+    "courriel": validate_courriel,
+    "representant_telephone": validate_telephone,
+    "representant_courriel": validate_courriel,
+}
+CHAMPS_MODIFICATION_OBLIGATOIRES = ("courriel", "cadres")
+FORMATS_MODIFICATION = {"courriel": validate_courriel}
+CHAMPS_CONTACT_OBLIGATOIRES = ("nom", "prenom", "fonction", "telephone", "courriel")
+FORMATS_CONTACT = {"telephone": validate_telephone, "fax": validate_telephone, "courriel": validate_courriel}
+CHAMPS_MARCHANDISE_OBLIGATOIRES = ("code", "description")
+# A heading of the HS nomenclature (4 digits) or a whole chapter (2 digits).
+MOTIF_CODE_SH = r"\d{2}|\d{4}"

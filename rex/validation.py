@@ -1,7 +1,9 @@
 """Strict validation of a saved request, as « Valider et passer à l'étape suivante » does it.
 
-The saved draft is turned back into form data and checked by the same forms in strict mode, so that
-the rules live in one place (rex.forms) and the recap and the submission re-check the stored truth.
+The saved draft is turned back into form data and checked by the same forms in strict mode, so that the
+pages (the form's « Valider », the recap) show every error on its field. The rules themselves are those of
+rex.regles; the services check a stored request with rex.completude, which reads the same rules without
+the forms (tests/rex/test_completude.py: both say the same of random requests).
 """
 
 from dataclasses import dataclass

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Entreprise, User
-from rex import actions, emails, permissions, selectors, validation
+from rex import actions, completude, emails, permissions, selectors
 from rex.documents import verifier_document
 from rex.models import STATUTS_MODIFIABLES, Compteur, Demande, Document, Evenement, Statut
 from rex.regles import MESSAGE_UN_REX_PAR_EORI
@@ -198,7 +198,7 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
                 )
             if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
                 raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)
-            if not validation.verifier(demande).is_valid():
+            if not completude.est_complete(demande):
                 # Another request for this EORI may have been filed meanwhile: say so, not "incomplete".
                 if demande.titulaire_id and selectors.demande_active_existe(demande.titulaire, sauf=demande):
                     raise ActionRefusee(MESSAGE_UN_REX_PAR_EORI)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import BureauDouane, User
-from rex import actions, emails, pdf, permissions, validation
+from rex import actions, completude, emails, pdf, permissions
 from rex.models import Demande, Evenement, Message, MotifRevocation, Statut
 from rex.services import modification
 from rex.services.base import (
@@ -243,7 +243,7 @@ def transmettre_complement(*, demande: Demande, by: User, complements: str) -> D
     papier = by.service_id is not None
     autoriser(by, demande, actions.nom_complement(by))
     complements = texte_saisi(complements, "La case « Compléments apportés à la demande »")
-    if not validation.verifier(demande).is_valid():
+    if not completude.est_complete(demande):
         raise ActionRefusee(
             "Votre demande est incomplète : complétez les champs indiqués avant de transmettre le complément."
         )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from rex import emails, pdf, permissions, validation
+from rex import completude, emails, pdf, permissions
 from rex.models import Demande, Document, Evenement, Statut
 from rex.services.base import (
     ActionRefusee,
@@ -118,7 +118,7 @@ def soumettre_modification(*, modification: Demande, by: User, commentaire: str)
         autoriser(by, enregistrement, "demander_modification")
         if modification.statut != Statut.BROUILLON:
             raise ActionRefusee("Cette demande de modification a déjà été soumise.")
-        if not validation.verifier(modification).is_valid():
+        if not completude.est_complete(modification):
             raise ActionRefusee("La demande de modification est incomplète : complétez les champs indiqués.")
         if not any(differences(modification).values()):
             raise ActionRefusee("Aucune donnée n'a été modifiée par rapport à l'enregistrement.")
