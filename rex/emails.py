@@ -64,8 +64,9 @@ def programmer_courriels_demandes(demande_ids: list[int], *, modele: str, contex
     marques = ", ".join(["%s"] * len(demande_ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Courriel._meta.db_table} (destinataire, sujet, texte, html, modele, contexte, "
-            "demande_id, created_at, envoye_le, tentatives, derniere_erreur, prochain_essai_le) "
+            f"INSERT INTO {Courriel._meta.db_table} "  # nosec B608 - names from the models, values bound
+            "(destinataire, sujet, texte, html, modele, contexte, demande_id, created_at, envoye_le, "
+            "tentatives, derniere_erreur, prochain_essai_le) "
             "SELECT courriel, '', '', '', %s, %s, id, %s, NULL, 0, '', %s "
             f"FROM {Demande._meta.db_table} WHERE courriel <> '' AND id IN ({marques}) "
             "RETURNING id",

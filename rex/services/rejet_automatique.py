@@ -36,8 +36,9 @@ def _historique(ids: list[int], *, kind: str, avant: str, apres: str, commentair
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Evenement._meta.db_table} (demande_id, numero_demande, service_id, acteur_id, "
-            "kind, statut_avant, statut_apres, commentaire, payload, created_at) "
+            f"INSERT INTO {Evenement._meta.db_table} "  # nosec B608 - names from the models, values bound
+            "(demande_id, numero_demande, service_id, acteur_id, kind, statut_avant, statut_apres, "
+            "commentaire, payload, created_at) "
             "SELECT id, COALESCE(numero, ''), service_id, NULL, %s, %s, %s, %s, %s, %s "
             f"FROM {Demande._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})",
             [kind, avant, apres, commentaire, "{}", timezone.now(), *ids],
