@@ -17,10 +17,10 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# The dependencies first, in their own layer: pyproject.toml installs no package of its own
-# (packages = []), the code runs from /app.
-COPY pyproject.toml ./
-RUN pip install . && rm -rf build *.egg-info
+# The dependencies first, in their own layer, from the lock file: exact versions, every file checked
+# against its hash (`make lock` refreshes it from pyproject.toml). The code runs from /app.
+COPY requirements/production.txt requirements/production.txt
+RUN pip install --require-hashes -r requirements/production.txt
 
 COPY . .
 RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin soprano \

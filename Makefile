@@ -18,18 +18,25 @@ DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsaf
 	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test test-fast quality security system-deps services install migrate data worker beat bench bench-scale clean
+.PHONY: run test test-fast quality security system-deps services install lock migrate data worker beat bench bench-scale clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(BIN)/pip install --quiet -e '.[dev]'
+# The versions come from the lock files (every package pinned with its hashes), never from the day's index.
+$(STAMP): requirements/dev.txt | $(PY)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Refreshes the lock files from pyproject.toml (production: the image; dev: make, CI), hashes included.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11
+lock: install
+	$(UV_COMPILE) -o requirements/production.txt
+	$(UV_COMPILE) --extra dev -o requirements/dev.txt
 
 $(KEYS):
 	@mkdir -p var
