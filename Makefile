@@ -105,7 +105,7 @@ security: install
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: install $(KEYS)
-	@$(LOCAL_ENV) $(BIN)/celery -A soprano worker --loglevel=INFO
+	@$(LOCAL_ENV) $(BIN)/celery -A soprano worker --loglevel=INFO --queues=defaut,courriels,pdf
 
 beat: install $(KEYS)
 	@$(LOCAL_ENV) $(BIN)/celery -A soprano beat --loglevel=INFO

@@ -15,7 +15,9 @@ case "${1:-web}" in
       --no-control-socket
     ;;
   worker)
-    exec celery -A soprano worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${CELERY_CONCURRENCY:-2}"
+    # CELERY_QUEUES: the queues this worker takes (docker-compose.yml gives each queue workers of its own).
+    exec celery -A soprano worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${CELERY_CONCURRENCY:-2}" \
+      --queues="${CELERY_QUEUES:-defaut,courriels,pdf}"
     ;;
   beat)
     # Schedule in the database (django_celery_beat.DatabaseScheduler, see settings): no local state.

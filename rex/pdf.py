@@ -4,24 +4,29 @@ Rendering takes about a second, so the PDF is stored (default storage: private, 
 name made of the request, its version and a fingerprint of what the document shows (the version's data,
 its contacts, goods and frameworks, the template and the style sheet), computed without rendering: any
 change gives a new file, an unchanged registration is rendered once and a stored one is served as is.
-`rex.tasks.generer_autorisation` pre-renders it after commit; the views render it on the spot when it is
-not there yet.
+`rex.tasks.generer_autorisation` pre-renders it after commit. A web request never renders it: when the file
+is not there yet, the view asks a worker for it (once, whatever the number of clicks), waits a few seconds,
+and otherwise answers a page « en cours de génération » that reloads itself. Without a broker (embedded
+default), the task runs in-process, so the file is there when the view looks again.
 """
 
 import functools
 import hashlib
-import io
 import json
 import logging
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 
 import segno
 from celery import signature
@@ -239,10 +244,70 @@ def programmer_generation(demande: Demande) -> None:
     transaction.on_commit(publier)
 
 
-def servir_autorisation(demande: Demande) -> FileResponse:
-    """The stored PDF, inline; rendered and stored first when missing. Callers check who may see it."""
-    nom, contenu = generer(demande)
-    fichier = io.BytesIO(contenu) if contenu is not None else default_storage.open(nom, "rb")
+# How long a view waits for a worker's render before answering « en cours de génération » (a render takes
+# about a second), how often it looks, and how long one request for a render stands before it may be sent
+# again (a worker lost with its task).
+ATTENTE_S = 4.0
+INTERVALLE_S = 0.25
+DEMANDE_EN_COURS_S = 60
+RAFRAICHIR_S = 3
+
+
+def demander_generation(demande_id: int, nom: str) -> bool:
+    """Asks a worker to render the file `nom`, unless that was asked less than a minute ago (double clicks,
+    several officers, the waiting page's reloads). True when the task was published (or, without a broker,
+    ran); a broker outage is logged and the next look asks again."""
+    cle = f"rex:pdf:demande:{nom}"
+    if not cache.add(cle, 1, timeout=DEMANDE_EN_COURS_S):
+        return False
+    try:
+        signature("rex.tasks.generer_autorisation", args=(demande_id,)).delay()
+    except Exception:  # noqa: BLE001 - any broker failure: asked again at the next look
+        cache.delete(cle)
+        logger.warning("PDF de l'autorisation %s non programmé (broker indisponible)", demande_id)
+        return False
+    return True
+
+
+def attendre(nom: str, secondes: float) -> bool:
+    """Whether the file `nom` is stored within `secondes` (looked for every INTERVALLE_S)."""
+    limite = time.monotonic() + secondes
+    while not default_storage.exists(nom):
+        if time.monotonic() >= limite:
+            return False
+        time.sleep(INTERVALLE_S)
+    return True
+
+
+def _page_attente(request: HttpRequest, demande: Demande) -> HttpResponse:
+    response = render(
+        request,
+        "rex/autorisation_en_cours.html",
+        {
+            "demande": demande,
+            "rafraichir_s": RAFRAICHIR_S,
+            "retour_url": reverse(f"{request.resolver_match.namespace}:detail", args=[demande.pk]),
+            "title": "Autorisation en cours de génération",
+        },
+        status=202,
+    )
+    response["Refresh"] = str(RAFRAICHIR_S)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def servir_autorisation(request: HttpRequest, demande: Demande) -> HttpResponse:
+    """The stored PDF, inline. Not stored yet: a worker is asked for it and the view waits a little, then
+    answers the waiting page (202), which reloads itself. Callers check who may see it."""
+    nom = nom_fichier(demande, _donnees(demande))
+    if not default_storage.exists(nom):
+        demander_generation(demande.pk, nom)
+        if not attendre(nom, getattr(settings, "REX_PDF_ATTENTE_S", ATTENTE_S)):
+            return _page_attente(request, demande)
+    try:
+        fichier = default_storage.open(nom, "rb")
+    except FileNotFoundError:  # replaced by a newer render in between: the next look finds that one
+        return _page_attente(request, demande)
     response = FileResponse(
         fichier, as_attachment=False, filename=nom_telechargement(demande), content_type="application/pdf"
     )

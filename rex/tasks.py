@@ -1,4 +1,10 @@
-"""Celery tasks: thin doors onto the services (an id in, a service call)."""
+"""Celery tasks: thin doors onto the services (an id in, a service call).
+
+Queues (soprano/settings/base.py, CELERY_TASK_ROUTES): `courriels` for the outbox, `pdf` for the registration
+PDFs, `defaut` for the periodic jobs. Every task here may run twice without harm (an e-mail row is sent once,
+a PDF is stored once, a rejection applies to requests still overdue), hence acks_late: a worker lost in the
+middle leaves the message to another.
+"""
 
 import logging
 
@@ -9,7 +15,7 @@ from rex import emails, pdf, services
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def envoyer_courriel(courriel_id: int) -> bool:
     """Sends one e-mail; a failure is recorded on its row and retried by `renvoyer_courriels_en_attente`."""
     try:
@@ -19,7 +25,7 @@ def envoyer_courriel(courriel_id: int) -> bool:
         return False
 
 
-@shared_task
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
 def envoyer_courriels(courriel_ids: list[int]) -> int:
     """Sends a batch of e-mails (a batch job's) over one connection; failures are recorded on their rows
     and retried by `renvoyer_courriels_en_attente`."""
@@ -29,7 +35,7 @@ def envoyer_courriels(courriel_ids: list[int]) -> int:
     return envoyes
 
 
-@shared_task
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
 def renvoyer_courriels_en_attente() -> int:
     """Periodic: sends the e-mails whose publication failed (broker down), whose next attempt is due, or
     that a batch job left to it (no broker), in batches over one connection each, until none is due."""
@@ -42,13 +48,20 @@ def renvoyer_courriels_en_attente() -> int:
     return sent
 
 
-@shared_task
+@shared_task(acks_late=True, soft_time_limit=1200, time_limit=1260)
 def rejeter_delais_depasses() -> int:
     """Periodic (django-celery-beat): automatic rejection after 30 days without an answer."""
     return services.rejeter_delais_depasses()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+@shared_task(
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=3,
+)
 def generer_autorisation(demande_id: int) -> bool:
     """Pre-renders the PDF of a registration (guide §7.1); idempotent: nothing when already stored."""
     return pdf.pregenerer(demande_id)

@@ -450,7 +450,7 @@ def imprimer(request, pk: int):
     if refus:
         messages.error(request, refus)
         return redirect("agent:detail", pk=pk)
-    return pdf.servir_autorisation(demande)
+    return pdf.servir_autorisation(request, demande)
 
 
 @agent_required

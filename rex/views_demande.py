@@ -86,7 +86,7 @@ def imprimer(request, pk: int):
     if refus:
         messages.error(request, refus)
         return redirect("rex:detail", pk=demande.pk)
-    return pdf.servir_autorisation(demande)
+    return pdf.servir_autorisation(request, demande)
 
 
 @operateur_habilite_required

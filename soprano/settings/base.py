@@ -8,6 +8,8 @@ HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS,
 EMAIL_URL     not used: EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT … as below (console by default).
 CLAMAV_URL    the clamd that scans uploads: unix:///var/run/clamav/clamd.ctl (default), tcp://clamav:3310,
               or "aucun" (no scan: local use only, logged).
+S3_BUCKET     documents and PDFs in an S3-compatible bucket (soprano/settings/stockage.py for its variables);
+              a private local folder (PRIVATE_MEDIA_ROOT) by default.
 """
 
 import os
@@ -18,6 +20,8 @@ from django.core.management.utils import get_random_secret_key
 
 import dj_database_url
 from csp.constants import NONE, SELF
+
+from soprano.settings.stockage import stockage_s3
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,6 +178,14 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Several web nodes: documents and PDFs in an S3-compatible bucket (django-storages) when S3_BUCKET is set.
+# The bucket stays private (no ACL is ever set on an object, the bucket policy must refuse public access):
+# every download goes through a view that checks the user's rights first, then streams the object.
+# S3_ENDPOINT_URL for a store other than AWS (MinIO, Ceph, OVHcloud, Scaleway…), S3_REGION, and the keys
+# S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (without them, boto3's own chain: AWS_* variables, instance role).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = stockage_s3(os.environ)
 # Uploaded documents have no public URL at all (MEDIA_URL unset on purpose).
 MEDIA_URL = None
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -206,6 +218,27 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must fail fast when the broker is down: the outbox retries later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
+# Three queues, each with workers of its own (docker-compose.yml): a backlog of renders never delays an
+# e-mail, nor the nightly jobs.
+#   courriels  the outbox: e-mails sent one by one, batches of a job, retries of failed ones
+#   pdf        registration PDFs (WeasyPrint, about a second each)
+#   defaut     everything else: the nightly automatic rejection, the periodic jobs
+CELERY_TASK_DEFAULT_QUEUE = "defaut"
+CELERY_TASK_ROUTES = {
+    "rex.tasks.envoyer_courriel": {"queue": "courriels"},
+    "rex.tasks.envoyer_courriels": {"queue": "courriels"},
+    "rex.tasks.renvoyer_courriels_en_attente": {"queue": "courriels"},
+    "rex.tasks.generer_autorisation": {"queue": "pdf"},
+}
+# A task over its soft limit gets SoftTimeLimitExceeded (its transaction rolls back, its work is taken up
+# again later); over the hard limit, its worker process is replaced. Each task may set shorter ones.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+# Tasks that are safe to run twice (acks_late on them) are acknowledged after they ran: a worker lost in
+# the middle leaves its message to another. One message at a time per process, so none waits behind a
+# long one. Redis gives an unacknowledged message back after the visibility timeout (longer than any task).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
 
 # ---------------------------------------------------------------- transport and browser security
 # Behind the TLS proxy (HTTPS=1, the default): every http:// request is redirected, HSTS tells browsers

@@ -355,3 +355,102 @@ def test_officer_of_the_service_prints(client, octroyee, rendus):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == FAUX_PDF
+
+
+# ------------------------------------------------------------------ a web request never renders
+@pytest.fixture
+def sans_worker(settings):
+    """Tasks published to a broker in memory that no worker reads (as when every PDF worker is busy);
+    yields the publications of the render task, as Celery sends them (queue, arguments)."""
+    from celery.signals import before_task_publish
+
+    from soprano.celery import app as celery_app
+
+    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://localhost/"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    settings.REX_PDF_ATTENTE_S = 0.3
+    publications = []
+
+    def noter(sender=None, routing_key=None, body=None, **kwargs):
+        if sender == "rex.tasks.generer_autorisation":
+            publications.append((routing_key, list(body[0])))
+
+    before_task_publish.connect(noter)
+    try:
+        yield publications
+    finally:
+        before_task_publish.disconnect(noter)
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+def test_without_a_worker_the_page_says_the_pdf_is_being_generated_and_renders_nothing(
+    client, octroyee, rendus, sans_worker
+):
+    client.force_login(octroyee.created_by)
+    url = reverse("rex:imprimer", args=[octroyee.pk])
+    for _ in range(3):  # impatient clicks, or the page reloading itself
+        response = client.get(url)
+        assert response.status_code == 202
+        assert response["Refresh"] == "3" and response["Cache-Control"] == "no-store"
+        page = texte(response.content.decode())
+        assert "Autorisation en cours de génération" in page
+        assert f"Le PDF de l'autorisation {octroyee.numero_rex} est en cours de génération" in page
+    assert rendus == [], "the web request rendered nothing"
+    assert sans_worker == [("pdf", [octroyee.pk])], "one render asked for, on the pdf queue"
+
+    tasks.generer_autorisation(octroyee.pk)  # what the worker does
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == FAUX_PDF
+    assert len(rendus) == 1 and len(sans_worker) == 1
+
+
+def test_the_officers_waiting_page_leads_back_to_the_back_office(client, octroyee, rendus, sans_worker):
+    agent = UserFactory(service=octroyee.service)
+    client.force_login(agent)
+    response = client.get(reverse("agent:imprimer", args=[octroyee.pk]))
+    assert response.status_code == 202
+    assert f'href="{reverse("agent:detail", args=[octroyee.pk])}"' in response.content.decode()
+
+
+def test_with_the_broker_down_the_page_waits_and_the_next_look_asks_again(client, octroyee, rendus, settings):
+    from soprano.celery import app as celery_app
+
+    settings.REX_PDF_ATTENTE_S = 0.2
+    eager, url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        client.force_login(octroyee.created_by)
+        response = client.get(reverse("rex:imprimer", args=[octroyee.pk]))
+        assert response.status_code == 202 and rendus == []
+        nom = pdf.nom_fichier(octroyee, pdf._donnees(octroyee))
+        from django.core.cache import cache
+
+        assert cache.get(f"rex:pdf:demande:{nom}") is None, "not marked as asked: the next look asks again"
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+def test_tasks_go_to_their_queues():
+    from soprano.celery import app as celery_app
+
+    def file(nom):
+        return celery_app.amqp.router.route({}, nom)["queue"].name
+
+    assert file("rex.tasks.generer_autorisation") == "pdf"
+    assert file("rex.tasks.envoyer_courriel") == "courriels"
+    assert file("rex.tasks.envoyer_courriels") == "courriels"
+    assert file("rex.tasks.renvoyer_courriels_en_attente") == "courriels"
+    assert file("rex.tasks.rejeter_delais_depasses") == "defaut"
+    for nom in ("generer_autorisation", "envoyer_courriel", "rejeter_delais_depasses"):
+        tache = celery_app.tasks[f"rex.tasks.{nom}"]
+        assert tache.acks_late and 0 < tache.soft_time_limit < tache.time_limit

@@ -133,8 +133,9 @@ def _celery_worker_process(django_db_setup, tmp_path_factory):
                 "worker",
                 "--pool=solo",
                 "--concurrency=1",
+                # Every queue of the project (soprano/settings/base.py): one worker does them all here.
                 "-Q",
-                "celery",
+                "defaut,courriels,pdf",
                 "--loglevel=INFO",
                 "--hostname",
                 name,

@@ -16,4 +16,5 @@ def test_worker_consumes_the_queue_tasks_are_published_to(celery_worker):
 
     queues = inspect.active_queues()[celery_worker.name]
 
-    assert [queue["name"] for queue in queues] == [celery_app.conf.task_default_queue]
+    assert sorted(queue["name"] for queue in queues) == ["courriels", "defaut", "pdf"]
+    assert celery_app.conf.task_default_queue == "defaut"
