@@ -129,3 +129,26 @@ def deposee(service):
 def agent(service):
     """An officer of `service`, the office in charge of `deposee`."""
     return UserFactory(service=service, first_name="Paul", last_name="Agent")
+
+
+@pytest.fixture(scope="session")
+def serveur_s3_session():
+    """A real S3-compatible HTTP server (moto) for the session: its endpoint URL."""
+    from tests.s3 import serveur_s3
+
+    with serveur_s3() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def bucket_s3(serveur_s3_session, settings):
+    """A new private bucket on that server, made the default storage of the test (as S3_BUCKET does)."""
+    import uuid
+    from types import SimpleNamespace
+
+    from tests.s3 import creer_bucket, stockage_s3_test
+
+    nom = f"soprano-{uuid.uuid4().hex[:12]}"
+    creer_bucket(serveur_s3_session, nom)
+    settings.STORAGES = stockage_s3_test(serveur_s3_session, nom)
+    return SimpleNamespace(endpoint=serveur_s3_session, nom=nom)
