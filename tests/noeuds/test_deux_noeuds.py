@@ -13,7 +13,6 @@ worker renders the PDFs. Each step goes through one node and checks the other:
 import contextlib
 import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -90,7 +89,9 @@ def statiques(tmp_path_factory):
     env = {**_env_production(), "STATIC_ROOT": str(dossier)}
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     return dossier
 
@@ -133,17 +134,42 @@ def grappe(transactional_db, serveur_s3_session, statiques, tmp_path):
             processus.append(
                 Processus(
                     f"web-{nom}",
-                    [sys.executable, "-m", "gunicorn", "soprano.wsgi", "--bind", f"127.0.0.1:{port}",
-                     "--workers", "1", "--timeout", "60"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "soprano.wsgi",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        "1",
+                        "--timeout",
+                        "60",
+                    ],
                     env,
                     tmp_path,
                 )
             )
         worker = Processus(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "soprano", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", "defaut,courriels,pdf", "--hostname", f"noeuds-{uuid.uuid4().hex[:8]}@localhost",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "soprano",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                "defaut,courriels,pdf",
+                "--hostname",
+                f"noeuds-{uuid.uuid4().hex[:8]}@localhost",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
             env,
             tmp_path,
         )
