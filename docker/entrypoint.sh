@@ -1,17 +1,21 @@
 #!/bin/sh
-# One image, three processes: web (migrations, static files, gunicorn), worker (Celery), beat (Celery beat).
+# One image, four roles: migrate (one shot), web (gunicorn), worker (Celery, CELERY_QUEUES), beat.
+# Static files are collected at image build; the web nodes never migrate (N replicas would race).
 set -eu
 
 case "${1:-web}" in
-  web)
-    # Only the web service migrates: worker and beat wait for it to be healthy.
+  migrate)
     python manage.py migrate --noinput
-    python manage.py collectstatic --noinput --verbosity 0
+    # Idempotent and offline (the HS nomenclature ships with the image).
+    python manage.py load_reference_data
+    ;;
+  web)
     exec gunicorn soprano.wsgi \
       --bind 0.0.0.0:8000 \
       --workers "${GUNICORN_WORKERS:-3}" \
       --timeout "${GUNICORN_TIMEOUT:-60}" \
-      --access-logfile - \
+      --graceful-timeout 30 \
+      --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
       --no-control-socket
     ;;
   worker)
