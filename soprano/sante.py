@@ -12,10 +12,11 @@ URL, a path or a version: the real error is logged here (WARNING, with its trace
 
 The checks are django-health-check's (4.x): each is a HealthCheck whose run() raises on failure, and
 HealthCheck.get_result() runs it under a wall-clock budget (its `timeout`, plus one second), times it and
-logs the failure. The checks of this module are synchronous on purpose and run in threads of their own,
-one per check and per request: a dependency that hangs (a black-holed address) costs /readyz its
-budget, a few seconds, and never blocks a thread another request needs. The library's own Cache check
-is asynchronous and would go through asgiref's shared thread; here the cache is called directly.
+logs the failure. The checks of this module are synchronous on purpose and run in daemon threads of
+their own, one per check and per request: a dependency that hangs (a black-holed address, a server that
+never answers) costs /readyz its budget, a few seconds, and never blocks a thread another request needs.
+The library's own Cache check is asynchronous and would go through asgiref's shared thread; here the
+cache is called directly.
 
 Why a middleware, first in MIDDLEWARE, rather than a view in the URLconf: a probe speaks plain http to
 the node's own address, with that address (an IP) as its Host header. Down the usual stack,
@@ -34,8 +35,9 @@ import dataclasses
 import datetime
 import json
 import logging
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 
 from django.conf import settings
 from django.core.cache import caches
@@ -138,20 +140,38 @@ class Storage(checks.Storage):
             super().run()
 
 
+class _DaemonThreads(Executor):
+    """Each call in a daemon thread of its own. A check still blocked when its budget is spent (a
+    dependency that accepts the connection and never answers) is left to finish alone: neither the
+    answer nor the process's exit waits for it, unlike a ThreadPoolExecutor's threads, joined at exit."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+
+        def work() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        threading.Thread(target=work, name="readyz", daemon=True).start()
+        return future
+
+
 def _run_checks(declared: dict[str, HealthCheck]) -> dict[str, HealthCheckResult]:
-    """Every check at once, each in a thread of its own, under its budget. A thread still blocked when
-    the budget is spent is left to finish alone: the answer does not wait for it."""
-    executor = ThreadPoolExecutor(max_workers=max(len(declared), 1), thread_name_prefix="readyz")
+    """Every check at once, each under its budget."""
 
     async def gather() -> list[HealthCheckResult]:
+        executor = _DaemonThreads()
         return await asyncio.gather(*(check.get_result(executor) for check in declared.values()))
 
-    try:
-        # A fresh event loop: middleware of a sync stack runs in a thread that has none (WSGI, and
-        # Django's adapter under ASGI).
-        results = asyncio.run(gather())
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+    # A fresh event loop: middleware of a sync stack runs in a thread that has none (WSGI, and Django's
+    # adapter under ASGI).
+    results = asyncio.run(gather())
     return dict(zip(declared, results, strict=True))
 
 
