@@ -208,7 +208,11 @@ def healthz() -> HttpResponse:
 
 def readyz() -> HttpResponse:
     ready, components = readiness()
-    return _json(200 if ready else 503, {"etat": OK if ready else DOWN, "composants": components})
+    response = _json(200 if ready else 503, {"etat": OK if ready else DOWN, "composants": components})
+    # Django's request logger would report every 503 as an ERROR, each probe of an outage an error
+    # report: the outage is logged above, at WARNING, once per failing component.
+    response._has_been_logged = True
+    return response
 
 
 ENDPOINTS = {HEALTHZ: healthz, READYZ: readyz}
