@@ -2,6 +2,7 @@
 
 DATABASE_URL  PostgreSQL in CI and production; a SQLite file by default.
 REDIS_URL     Celery broker and shared cache; without it tasks run in-process, right after the commit.
+CACHE_URL, CELERY_BROKER_URL  another shared cache, another broker than REDIS_URL (read only with it).
 SECRET_KEY    required (a French error at startup without it), unless DEBUG is asked for explicitly.
 HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS, Secure cookies.
               `make run` sets HTTPS=0 for the local server on 127.0.0.1.
