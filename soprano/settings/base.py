@@ -218,6 +218,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 # in X-Forwarded-Proto (it must set or overwrite that header on every request).
 HTTPS = env_bool("HTTPS", default=True)
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
+# /healthz and /readyz never reach SecurityMiddleware nor the ALLOWED_HOSTS check: soprano.sante answers
+# them first, over plain http, whatever the Host (hence no SECURE_REDIRECT_EXEMPT).
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto").upper().replace("-", "_"), "https")
     if HTTPS and os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto")
