@@ -6,9 +6,10 @@
           the database, the shared cache, the Celery broker (a connection only: no worker needs to run)
           and the default file storage. A failing one takes the node out of the load balancer's pool.
 
-Both answer 200 or 503 with a small JSON body: per component "ok", "indisponible" or "sans objet" (not
-used by this deployment), and how long its check took. Never an exception's text, a host, a port, a
-URL, a path or a version: the real error is logged here (WARNING, with its traceback), not shown.
+Both answer in JSON: /healthz 200 {"etat": "ok"}; /readyz 200 or 503 with, per component, "ok",
+"indisponible" or "sans objet" (not used by this deployment) and how long its check took. Never an
+exception's text, a host, a port, a URL, a path or a version: the real error is logged here (WARNING,
+with its traceback), not shown.
 
 The checks are django-health-check's (4.x): each is a HealthCheck whose run() raises on failure, and
 HealthCheck.get_result() runs it under a wall-clock budget (its `timeout`, plus one second), times it and
