@@ -24,6 +24,9 @@ The Django admin is one generic rule over all its URLs (test_admin): anyone not 
 staff account without the model's permission gets 403, the PAE administrator gets the page.
 
 Adding a URL without its rows makes test_every_named_url_has_its_rows fail.
+
+/healthz and /readyz are not in the URLconf: a middleware answers them before it (soprano/sante.py), the
+same for anyone; tests/test_sante.py checks that every kind of user, signed in or not, gets that answer.
 """
 
 import datetime

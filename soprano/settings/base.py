@@ -2,6 +2,7 @@
 
 DATABASE_URL  PostgreSQL in CI and production; a SQLite file by default.
 REDIS_URL     Celery broker and shared cache; without it tasks run in-process, right after the commit.
+CACHE_URL, CELERY_BROKER_URL  another shared cache, another broker than REDIS_URL (read only with it).
 SECRET_KEY    required (a French error at startup without it), unless DEBUG is asked for explicitly.
 HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS, Secure cookies.
               `make run` sets HTTPS=0 for the local server on 127.0.0.1.
@@ -87,6 +88,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before any other middleware (no https redirect, no Host check,
+    # no session, no throttling: load balancers call them over plain http on the node's address).
+    "soprano.sante.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,7 +212,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process (eagerly), after the commit.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# CELERY_BROKER_URL in the environment (Celery reads it too) names a broker other than REDIS_URL.
+CELERY_BROKER_URL = (os.environ.get("CELERY_BROKER_URL") or REDIS_URL) if REDIS_URL else "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
@@ -246,6 +251,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
 # in X-Forwarded-Proto (it must set or overwrite that header on every request).
 HTTPS = env_bool("HTTPS", default=True)
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
+# /healthz and /readyz never reach SecurityMiddleware nor the ALLOWED_HOSTS check: soprano.sante answers
+# them first, over plain http, whatever the Host (hence no SECURE_REDIRECT_EXEMPT).
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto").upper().replace("-", "_"), "https")
     if HTTPS and os.environ.get("PROXY_SSL_HEADER", "X-Forwarded-Proto")
@@ -332,6 +339,17 @@ LIMITES = {
     "inscription": os.environ.get("LIMITE_INSCRIPTION", "10/h"),
     "courriel": os.environ.get("LIMITE_COURRIEL", "5/h"),
     "courriel_adresse": os.environ.get("LIMITE_COURRIEL_ADRESSE", "3/h"),
+}
+
+# ---------------------------------------------------------------- health endpoints (soprano/sante.py)
+# /healthz: the process answers (no dependency touched). /readyz: what it checks, by the component's name
+# in its answer. None: « sans objet » here. Without REDIS_URL the cache is the process's own and tasks
+# run in the web process: no shared cache, no broker to reach.
+HEALTH_CHECKS = {
+    "base_de_donnees": "soprano.sante.Database",
+    "cache": "soprano.sante.Cache" if REDIS_URL else None,
+    "courtier": "soprano.sante.Broker" if REDIS_URL else None,
+    "stockage": "soprano.sante.Storage",
 }
 
 DSFR_MARK_OPTIONAL_FIELDS = False
