@@ -1,11 +1,80 @@
-"""The real import, from the official French file (downloaded once per machine, then cached)."""
+"""The real nomenclature: the data file shipped with the code, read without network, and (marked
+``reseau``) the official French file it was written from, downloaded once per machine."""
+
+import hashlib
+import json
+from datetime import date
 
 import pytest
 
+from rex import nomenclature
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import NomenclatureError, fichier_officiel, importer_nomenclature
+from rex.nomenclature import (
+    DATA_FILE,
+    NomenclatureError,
+    chercher_nomenclature,
+    fichier_officiel,
+    importer_nomenclature,
+    lire_date_export,
+    lire_donnees,
+    lire_nomenclature,
+)
+
+# From the data file: chapters 01 to 97 but 77 (reserved by the HS for future use), and their headings.
+CHAPITRES = 96
+POSITIONS = 1228
+DATE_EXPORT = date(2025, 2, 1)
 
 
+@pytest.fixture
+def no_download(monkeypatch):
+    """The default import must not fetch anything: a call to fichier_officiel fails the test."""
+
+    def refuse():
+        pytest.fail("fichier_officiel() called: the default import downloads.")
+
+    monkeypatch.setattr(nomenclature, "fichier_officiel", refuse)
+
+
+@pytest.mark.django_db
+def test_import_of_the_shipped_data_file(no_download):
+    result = importer_nomenclature()
+
+    assert (result.chapitres, result.positions) == (CHAPITRES, POSITIONS)
+    assert (Chapitre.objects.count(), PositionTarifaire.objects.count()) == (CHAPITRES, POSITIONS)
+    assert result.date_export == DATE_EXPORT
+    codes = set(Chapitre.objects.values_list("code", flat=True))
+    assert codes == {f"{n:02d}" for n in range(1, 98)} - {"77"}
+    assert "vins" in PositionTarifaire.objects.get(code="2204").libelle.lower()
+    assert "café" in PositionTarifaire.objects.get(code="0901").libelle.lower()
+    assert not PositionTarifaire.objects.filter(code__startswith="99").exists()
+
+
+@pytest.mark.django_db
+def test_on_the_real_nomenclature_vin_finds_wine_first_and_cafe_coffee_first(no_download):
+    """What an exporter of wine types (issue found in a browser: « vin » listed vinegar first)."""
+    importer_nomenclature()
+    assert chercher_nomenclature("vin")[0]["code"] == "2204"
+    assert chercher_nomenclature("vins")[0]["code"] == "2204"
+    assert chercher_nomenclature("café")[0]["code"] in {"09", "0901"}
+    assert chercher_nomenclature("2204")[0]["code"] == "2204"
+
+
+def test_the_data_file_says_where_it_comes_from_and_what_its_date_is():
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+    assert data["source"]["paquet"] == nomenclature.OFFICIAL_PACKAGE
+    assert data["source"]["version"] == nomenclature.OFFICIAL_VERSION
+    assert data["source"]["membre"] == nomenclature.OFFICIAL_MEMBER
+    assert data["date_export"] == DATE_EXPORT.isoformat()
+    assert "en vigueur à cette date" in data["date_export_signification"]
+    # One code per line: a newer export reads as a diff of the labels that changed.
+    lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith('  "2204": "Vins de raisins frais') for line in lines)
+    assert len(lines) < CHAPITRES + POSITIONS + 30
+
+
+@pytest.mark.reseau
 @pytest.mark.django_db
 def test_import_of_the_official_file():
     try:
@@ -15,20 +84,21 @@ def test_import_of_the_official_file():
 
     result = importer_nomenclature(path=path)
 
-    assert 95 <= result.chapitres == Chapitre.objects.count() <= 97
-    assert result.positions == PositionTarifaire.objects.count() > 1200
+    assert (result.chapitres, result.positions) == (CHAPITRES, POSITIONS)
+    assert result.date_export == DATE_EXPORT
     assert "vins" in PositionTarifaire.objects.get(code="2204").libelle.lower()
-    assert "café" in PositionTarifaire.objects.get(code="0901").libelle.lower()
-    assert not PositionTarifaire.objects.filter(code__startswith="99").exists()
 
 
-@pytest.mark.django_db
-def test_on_the_official_nomenclature_vin_finds_wine_first_and_cafe_coffee_first():
-    """What an exporter of wine types (issue found in a browser: « vin » listed vinegar first)."""
-    from rex.nomenclature import chercher_nomenclature
+@pytest.mark.reseau
+def test_the_data_file_agrees_with_the_official_file():
+    """The shipped data is what the import of the pinned official file stores, date and digest included."""
+    path = fichier_officiel()
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    shipped = lire_donnees()
 
-    importer_nomenclature(path=fichier_officiel())
-    assert chercher_nomenclature("vin")[0]["code"] == "2204"
-    assert chercher_nomenclature("vins")[0]["code"] == "2204"
-    assert chercher_nomenclature("café")[0]["code"] in {"09", "0901"}
-    assert chercher_nomenclature("2204")[0]["code"] == "2204"
+    official = lire_nomenclature(path, on=date.fromisoformat(data["en_vigueur_le"]))
+
+    assert shipped.chapitres == official.chapitres
+    assert shipped.positions == official.positions
+    assert lire_date_export(path).date == shipped.date_export == DATE_EXPORT
+    assert data["source"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
