@@ -4,6 +4,9 @@
 import hashlib
 import json
 from datetime import date
+from html import unescape
+
+from django.urls import reverse
 
 import pytest
 
@@ -72,6 +75,13 @@ def test_the_data_file_says_where_it_comes_from_and_what_its_date_is():
     lines = DATA_FILE.read_text(encoding="utf-8").splitlines()
     assert any(line.startswith('  "2204": "Vins de raisins frais') for line in lines)
     assert len(lines) < CHAPITRES + POSITIONS + 30
+
+
+@pytest.mark.django_db
+def test_the_legal_notice_gives_the_source_and_the_date_of_the_export_shipped(client):
+    page = " ".join(unescape(client.get(reverse("pages:mentions_legales")).content.decode()).split())
+
+    assert "provient des données publiées par la Commission européenne (export du 1 février 2025)." in page
 
 
 @pytest.mark.reseau
