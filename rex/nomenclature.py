@@ -240,9 +240,10 @@ def _read_workbook(path: Path) -> list[_Row]:
 def _extract(path: Path) -> list[_Row]:
     """The chapter and heading lines of a file, memoised per file content.
 
-    Reading the 25,000-line workbook takes about a second and a file is often read twice (its lines,
-    then its export date), so the ~1,300 useful lines are kept as a small JSON file in the cache
-    directory. (``load_reference_data`` reads none of this: it loads the data file, DATA_FILE.)
+    Reading the 25,000-line workbook takes about a second, so the ~1,300 useful lines of a file are
+    kept as a small JSON file in the cache directory: a file imported again (``import_nomenclature
+    --file``, the tests) is read at once. ``load_reference_data`` reads none of this: it loads the
+    data file, DATA_FILE.
     """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
     memo = cache_dir() / f"extrait-v{EXTRACT_VERSION}-{digest}.json"

