@@ -417,13 +417,13 @@ def lire_donnees(path: Path | None = None) -> Nomenclature:
     faults = [
         code
         for code, libelle in chapitres.items()
-        if not (re.fullmatch(r"\d\d", code) and 0 < int(code) <= LAST_HS_CHAPTER)
+        if not (re.fullmatch(r"[0-9]{2}", code) and 0 < int(code) <= LAST_HS_CHAPTER)
         or not isinstance(libelle, str)
         or not libelle.strip()
     ] + [
         code
         for code, libelle in positions.items()
-        if not re.fullmatch(r"\d{4}", code)
+        if not re.fullmatch(r"[0-9]{4}", code)
         or code[:2] not in chapitres
         or not isinstance(libelle, str)
         or not libelle.strip()
