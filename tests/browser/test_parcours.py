@@ -131,7 +131,7 @@ def choisir_position(page: Page, ligne: Locator, saisie: str, code: str, *, clav
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """Départements, offices, frameworks and the real HS nomenclature (cached file: ~0.1 s).
+    """Départements, offices, frameworks and the real HS nomenclature (data file shipped: no network).
 
     The PAE of the Rhône has an address, as the PAE sets it in the admin: the habilitation request
     reaches it by e-mail."""

@@ -1,15 +1,25 @@
 """The importer keeps the chapters and headings valid on the day, from the official TARIC export."""
 
+import hashlib
+import json
 from datetime import date, datetime
+from io import StringIO
 
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 import openpyxl
 import pytest
 
 from rex.models import Chapitre, PositionTarifaire
-from rex.nomenclature import NomenclatureError, importer_nomenclature, nettoyer_libelle
+from rex.nomenclature import (
+    NomenclatureError,
+    importer_nomenclature,
+    lire_date_export,
+    nettoyer_libelle,
+)
 
 ON = date(2025, 6, 1)
 
@@ -113,3 +123,94 @@ def test_import_refuses_a_file_in_another_format(nomenclature_file, tmp_path):
 )
 def test_clean_label_turns_taric_markup_into_text(raw, clean):
     assert nettoyer_libelle(raw) == clean
+
+
+# The export's date, the data file, and the command --------------------------------------------------
+SQL = (
+    "SELECT ni.goods_nom_item_id||' '||ni.prod_lin \"Goods code\" FROM taric3.nom_item ni\n"
+    "WHERE TRUNC(ni.dat_start) <= to_date('01062025','ddMMYYYY')\n"
+    "AND (ni.dat_end >= to_date('01062025','ddMMYYYY') OR ni.dat_end IS NULL)"
+)
+
+
+def test_the_export_date_is_the_day_of_the_commission_query(nomenclature_file):
+    path = nomenclature_file(ROWS, sql=SQL, created=datetime(2025, 5, 30, 8, 17))
+
+    export = lire_date_export(path)
+
+    assert (export.date, export.cree_le) == (date(2025, 6, 1), date(2025, 5, 30))
+    assert "onglet « SQL »" in export.signification
+
+
+def test_without_the_query_the_export_date_is_the_file_s_own(nomenclature_file):
+    export = lire_date_export(nomenclature_file(ROWS, created=datetime(2025, 5, 30, 8, 17)))
+
+    assert export.date == date(2025, 5, 30)
+    assert "création du fichier" in export.signification
+
+
+def test_the_command_imports_a_newer_export_of_the_commission(db, nomenclature_file):
+    path = nomenclature_file(ROWS, sql=SQL)
+    out = StringIO()
+
+    call_command("import_nomenclature", "--file", str(path), stdout=out)
+
+    assert out.getvalue().startswith("Nomenclature (export de la Commission du 01/06/2025) : 2 chapitres, ")
+    assert set(PositionTarifaire.objects.values_list("code", flat=True)) == {"0101", "2204"}
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("import_nomenclature", "--file", str(path.with_name("absent.xlsx")))
+
+
+def test_the_data_file_holds_what_the_import_of_the_export_stores(db, nomenclature_file, tmp_path):
+    path = nomenclature_file(ROWS, sql=SQL)
+    target = tmp_path / "data" / "nomenclature_sh.json"
+    out = StringIO()
+
+    call_command("import_nomenclature", "--file", str(path), "--exporter-donnees", str(target), stdout=out)
+
+    assert "Fichier de données écrit" in out.getvalue() and "2 chapitres, 2 positions SH4" in out.getvalue()
+    assert not Chapitre.objects.exists(), "writing the data file imports nothing"
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["source"] == {
+        "fichier": "nomenclature.xlsx",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "fichier_cree_le": data["source"]["fichier_cree_le"],
+    }
+    assert (data["date_export"], data["en_vigueur_le"]) == ("2025-06-01", timezone.localdate().isoformat())
+    assert '  "2204": "Vins de raisins frais; moûts de raisin, autres que ceux du nᵒ\u00a02009"' in (
+        target.read_text(encoding="utf-8").splitlines()
+    )
+
+    call_command("import_nomenclature", "--file", str(target), stdout=StringIO())
+    from_data = list(PositionTarifaire.objects.values_list("code", "libelle", "libelle_recherche"))
+    result = importer_nomenclature(path=path)
+    assert result.unchanged and result.date_export == date(2025, 6, 1)
+    assert list(PositionTarifaire.objects.values_list("code", "libelle", "libelle_recherche")) == from_data
+
+
+def test_the_data_file_is_written_from_an_export_only(tmp_path, nomenclature_file):
+    target = str(tmp_path / "x.json")
+    with pytest.raises(CommandError, match="--file FICHIER.xlsx ou --telecharger"):
+        call_command("import_nomenclature", "--exporter-donnees", target)
+    with pytest.raises(CommandError, match="aucun chapitre"):
+        call_command("import_nomenclature", f"--file={nomenclature_file([])}", "--exporter-donnees", target)
+    assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "n'est pas un fichier de données"),
+        ('{"chapitres": {"01": "ANIMAUX"}}', "n'est pas un fichier de données"),
+        ('{"chapitres": {"01": "ANIMAUX"}, "positions": {"0201": "Viandes"}}', "invalides \\(0201\\)"),
+        ('{"chapitres": {"99": "CODES"}, "positions": {}}', "invalides \\(99\\)"),
+        ('{"chapitres": {"01": " "}, "positions": {}}', "invalides \\(01\\)"),
+    ],
+)
+def test_a_damaged_data_file_is_refused(db, tmp_path, content, message):
+    path = tmp_path / "nomenclature_sh.json"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(NomenclatureError, match=message):
+        importer_nomenclature(path=path)
+    assert not Chapitre.objects.exists()
