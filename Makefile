@@ -18,7 +18,7 @@ DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsaf
 	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test test-fast quality security system-deps services install lock migrate data worker beat bench bench-scale clean
+.PHONY: run test test-fast quality security system-deps services install lock migrate data worker beat bench bench-scale bench-node clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
@@ -119,6 +119,12 @@ bench: install
 ## batch jobs and PASS/FAIL targets. BENCH_SCALE_ARGS=--reuse keeps the data sets of the previous run.
 bench-scale: install
 	$(PY) -m benchmarks.scale $(BENCH_SCALE_ARGS)
+
+## Requests per second of one web node (gunicorn, production settings) under wrk, on the bench-scale data
+## when seeded, otherwise on the demo data. BENCH_NODE_ARGS: --duree, --connexions, --workers.
+bench-node: install
+	@command -v wrk >/dev/null || ./scripts/system-deps.sh
+	$(PY) -m benchmarks.noeud $(BENCH_NODE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-results

@@ -3,9 +3,9 @@
 set -euo pipefail
 # clamav-daemon: the tests start their own clamd (tests/conftest.py); clamav brings clamscan and sigtool.
 # chromium-l10n: its French locale, so that date fields show jj/mm/aaaa in the browser tests (LANGUAGE=fr).
-# caddy: the tests validate the reverse proxy's configuration (docker/Caddyfile) with it.
+# caddy: the tests validate the reverse proxy's configuration (docker/Caddyfile) with it; wrk: make bench-node.
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libmagic1 chromium chromium-l10n libatomic1 fonts-dejavu-core
-  clamav clamav-daemon caddy)
+  clamav clamav-daemon caddy wrk)
 # Debian's own Python builds venvs only with its -venv package (ensurepip).
 for version in 3.11 3.12; do
   if dpkg -s "python$version" >/dev/null 2>&1; then pkgs+=("python$version-venv"); fi
