@@ -67,11 +67,23 @@ def log_path(request) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every record, and `task_name` / `task_id` inside a Celery task."""
+    """Adds `request_id` to every record, and `task_name` / `task_id` inside a Celery task.
+
+    Django's own lines about a request ("Bad Request: /compte/activation/…") get its masked path.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
         if not getattr(record, "request_id", None):
-            record.request_id = request_id_var.get()
+            request_id = request_id_var.get()
+            if request_id == NO_REQUEST_ID:
+                # Django logs a 4xx/5xx response once every middleware has returned, with the request.
+                request_id = getattr(request, "request_id", NO_REQUEST_ID)
+            record.request_id = request_id
+        if isinstance(record.args, tuple) and isinstance(getattr(request, "path", None), str):
+            masked = log_path(request)
+            if masked != request.path:
+                record.args = tuple(masked if arg == request.path else arg for arg in record.args)
         task = task_var.get()
         if task is not None and not hasattr(record, "task_name"):
             record.task_name, record.task_id = task
