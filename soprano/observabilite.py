@@ -7,7 +7,8 @@ SENTRY_TRACES_SAMPLE_RATE  share of requests and tasks traced, 0 (default) to 1.
 
 Called from the settings, so that web processes, workers and beat all initialise it. Every event carries
 the request id (tag `request_id`), the same as on the log lines. No personal data is sent: no cookies, no
-request body (passwords, forms), no query string; the signed tokens of e-mailed links are masked in URLs.
+request body (passwords, forms), no query string, no local variables of the stack frames; the signed
+tokens of e-mailed links are masked in URLs.
 """
 
 import os
@@ -90,7 +91,10 @@ def initialiser_sentry(environ: Mapping[str, str] | None = None) -> bool:
         environment=environ.get("SENTRY_ENVIRONMENT", "").strip() or None,
         release=environ.get("SENTRY_RELEASE", "").strip() or None,
         traces_sample_rate=_taux(environ),
+        # No request body (forms: passwords, personal data), no local variables of the stack frames
+        # (a request's repr holds its query string, a form its cleaned data).
         max_request_body_size="never",
+        include_local_variables=False,
         event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, *MOTS_SECRETS], recursive=True),
         before_send=avant_envoi,
     )
