@@ -199,26 +199,33 @@ def _request_id_of(task) -> str | None:
     return value if isinstance(value, str) and _SAFE_ID.fullmatch(value) else None
 
 
-_task_tokens: dict[str, tuple] = {}
+# The ContextVar tokens of the tasks running in this process, by task id: a list, since an eager task that
+# retries runs again, nested, under the same id.
+_task_tokens: dict[str, list[tuple]] = {}
 
 
 @signals.task_prerun.connect(weak=False)
 def _enter_task(task_id=None, task=None, **kwargs):
     """Around a task: the request id it was published with (eager tasks keep the caller's)."""
     request_id = _request_id_of(task) or request_id_var.get()
-    _task_tokens[task_id] = (
-        request_id_var.set(request_id),
-        task_var.set((getattr(task, "name", "") or "", task_id or "")),
+    _task_tokens.setdefault(task_id, []).append(
+        (
+            request_id_var.set(request_id),
+            task_var.set((getattr(task, "name", "") or "", task_id or "")),
+        )
     )
 
 
 @signals.task_postrun.connect(weak=False)
 def _leave_task(task_id=None, **kwargs):
-    tokens = _task_tokens.pop(task_id, None)
-    if tokens is not None:
-        id_token, task_token = tokens
-        task_var.reset(task_token)
-        request_id_var.reset(id_token)
+    tokens = _task_tokens.get(task_id)
+    if not tokens:
+        return
+    id_token, task_token = tokens.pop()
+    if not tokens:
+        del _task_tokens[task_id]
+    task_var.reset(task_token)
+    request_id_var.reset(id_token)
 
 
 @signals.setup_logging.connect(weak=False)

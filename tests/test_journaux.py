@@ -2,8 +2,12 @@
 it is a safe token, echoed on the response, written on every line of the request."""
 
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
@@ -16,6 +20,7 @@ from tests.journaux import capturer_journaux, handler_console
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[1]
 UUID_HEX = re.compile(r"[0-9a-f]{32}")
 
 
@@ -165,3 +170,32 @@ def test_an_eager_task_logs_with_the_callers_request_id_and_its_own_name():
     assert ligne["request_id"] == "requete-0123456789"
     assert ligne["task_name"] == "tests.journaux.tache_essai" and ligne["task_id"]
     assert journaux.task_var.get() is None
+
+
+@pytest.mark.parametrize(
+    ("valeur", "attendu"),
+    [(None, "json"), ("json", "json"), ("texte", "texte"), (" TEXTE ", "texte"), ("xml", "erreur")],
+)
+def test_log_format_chooses_the_console_format(valeur, attendu):
+    """LOG_FORMAT, read by the production settings (a process of their own)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"LOG_FORMAT", "SENTRY_DSN"}}
+    env.update(SECRET_KEY="essai", VERIFICATION_KEY="essai", **({"LOG_FORMAT": valeur} if valeur else {}))
+    sortie = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from soprano.settings import base; print(base.LOGGING['handlers']['console']['formatter'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if attendu == "erreur":
+        assert sortie.returncode != 0
+        assert "LOG_FORMAT='xml' n'est pas reconnu" in sortie.stderr
+    else:
+        assert sortie.returncode == 0, sortie.stderr
+        assert sortie.stdout.strip() == attendu
