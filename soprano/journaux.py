@@ -18,6 +18,8 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from django.utils.functional import LazyObject
+
 from celery import signals
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -128,6 +130,17 @@ class TextFormatter(logging.Formatter):
 # ---------------------------------------------------------------- the web side
 
 
+def _known_user_id(request) -> int | None:
+    """The user as the request already knew it: evaluating request.user here could cost a query.
+
+    request.user is a lazy object until read (then cached), or the user set by login() / logout().
+    """
+    user = request.__dict__.get("user")
+    if user is None or issubclass(type(user), LazyObject):
+        user = getattr(request, "_cached_user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 class RequestIdMiddleware:
     """First middleware: the request id, the X-Request-ID response header and one access line a request."""
 
@@ -161,9 +174,7 @@ class RequestIdMiddleware:
             return
         path = log_path(request)
         duration_ms = round(duration * 1000, 1)
-        # The user as the request already knew it: reading request.user here could cost a query.
-        user = getattr(request, "_cached_user", None)
-        user_id = user.pk if user is not None and user.is_authenticated else None
+        user_id = _known_user_id(request)
         access_logger.info(
             "%s %s %s %s ms",
             request.method,

@@ -97,5 +97,6 @@ def initialiser_sentry(environ: Mapping[str, str] | None = None) -> bool:
         include_local_variables=False,
         event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, *MOTS_SECRETS], recursive=True),
         before_send=avant_envoi,
+        before_send_transaction=avant_envoi,
     )
     return True

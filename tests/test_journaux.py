@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 import pytest
 
@@ -119,9 +120,21 @@ def test_the_access_line_names_the_signed_in_user_never_its_password(client):
         client.get(reverse("accounts:dashboard"))
 
     connexion, tableau = sortie.acces()
-    assert (connexion["method"], connexion["status"]) == ("POST", 302)
+    assert (connexion["method"], connexion["status"], connexion["user_id"]) == ("POST", 302, user.pk)
     assert tableau["user_id"] == user.pk and tableau["status"] == 200
     assert "Motdepasse1!" not in sortie.texte()
+
+
+def test_the_access_line_never_reads_a_user_the_request_did_not_read(rf):
+    """Reading request.user costs a query (session, user): the access line uses it only once read."""
+    request = rf.get("/")
+    request.user = SimpleLazyObject(lambda: pytest.fail("request.user read by the access line"))
+    assert journaux._known_user_id(request) is None
+
+    user = UserFactory()
+    request.user = SimpleLazyObject(lambda: user)
+    request._cached_user = user  # what AuthenticationMiddleware keeps once request.user is read
+    assert journaux._known_user_id(request) == user.pk
 
 
 def test_outside_a_request_the_id_is_a_dash():
