@@ -7,11 +7,13 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Local runs (make run, worker, beat, migrate): production settings with keys kept in var/ (made once) and
-# plain http on this machine (HTTPS=0). Variables already set in the environment win.
+# Local runs (make run, worker, beat, migrate): production settings with keys kept in var/ (made once),
+# plain http on this machine (HTTPS=0) and readable logs (LOG_FORMAT=texte; production logs JSON lines).
+# Variables already set in the environment win.
 KEYS := var/secret-key var/verification-key
 LOCAL_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
-	VERIFICATION_KEY="$${VERIFICATION_KEY:-$$(cat var/verification-key)}" HTTPS="$${HTTPS:-0}"
+	VERIFICATION_KEY="$${VERIFICATION_KEY:-$$(cat var/verification-key)}" HTTPS="$${HTTPS:-0}" \
+	LOG_FORMAT="$${LOG_FORMAT:-texte}"
 # Production-like settings for `check --deploy` (CI): throwaway keys, a public host name, Redis.
 DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	VERIFICATION_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \

@@ -6,6 +6,9 @@ CACHE_URL, CELERY_BROKER_URL  another shared cache, another broker than REDIS_UR
 SECRET_KEY    required (a French error at startup without it), unless DEBUG is asked for explicitly.
 HTTPS         served over HTTPS through the TLS proxy (default): redirect, HSTS, Secure cookies.
               `make run` sets HTTPS=0 for the local server on 127.0.0.1.
+LOG_FORMAT    json (default: one JSON object a line) or texte (a readable local console); LOG_LEVEL.
+SENTRY_DSN    errors of the web and worker processes reported to Sentry (soprano/observabilite.py);
+              nothing is sent without it.
 EMAIL_URL     not used: EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT … as below (console by default).
 CLAMAV_URL    the clamd that scans uploads: unix:///var/run/clamav/clamd.ctl (default), tcp://clamav:3310,
               or "aucun" (no scan: local use only, logged).
@@ -91,6 +94,9 @@ MIDDLEWARE = [
     # First: answers /healthz and /readyz before any other middleware (no https redirect, no Host check,
     # no session, no throttling: load balancers call them over plain http on the node's address).
     "soprano.sante.HealthMiddleware",
+    # Then: every response carries X-Request-ID, every log line of the request its id (the probes above
+    # write no access line: a line per probe and per node every few seconds would drown the rest).
+    "soprano.journaux.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -360,11 +366,32 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 # Messages and DSFR components show text, never HTML: a company named "<script>" stays a name.
 DSFR_CONTENT_IS_SAFE = False
 
+# ---------------------------------------------------------------- logs and error reports
+# One JSON object a line on standard error (LOG_FORMAT=json, the default), for the log collector of every
+# node; LOG_FORMAT=texte for a readable local console (`make run`, worker, beat). Every line carries the
+# request id (soprano/journaux.py); the workers and beat use this configuration too (soprano/celery.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower() or "json"
+if LOG_FORMAT not in {"json", "texte"}:
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT={LOG_FORMAT!r} n'est pas reconnu : « json » (par défaut, production) ou « texte »."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "soprano.journaux.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "soprano.journaux.JsonFormatter"},
+        "texte": {"()": "soprano.journaux.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 AXES_VERBOSE = False
+
+# Sentry, only when SENTRY_DSN is set (SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_RATE).
+from soprano.observabilite import initialiser_sentry  # noqa: E402
+
+SENTRY_ACTIF = initialiser_sentry()

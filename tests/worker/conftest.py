@@ -9,6 +9,7 @@ Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): skipped without them, exc
 it fails.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -55,6 +56,14 @@ class Worker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_records(self) -> list[dict]:
+        """The worker's JSON log lines, parsed (Celery's start-up banner, plain text, left out)."""
+        records = []
+        for line in self.log().splitlines():
+            if line.startswith("{"):
+                records.append(json.loads(line))
+        return records
 
     def sent_emails(self) -> list[EmailMessage]:
         """The e-mails the worker has finished writing, oldest first (standard library messages:
@@ -116,6 +125,8 @@ def _celery_worker_process(django_db_setup, tmp_path_factory):
         "CELERY_EAGER": "0",
         "SOPRANO_TEST_PRIVATE_MEDIA_ROOT": str(settings.STORAGES["default"]["OPTIONS"]["location"]),
         "SOPRANO_TEST_EMAIL_DIR": str(email_dir),
+        # JSON lines, as in production: tests read them (request ids, task names).
+        "LOG_FORMAT": "json",
     }
     # Set by the browser tests for the test process only.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
