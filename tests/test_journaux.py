@@ -30,7 +30,8 @@ def test_production_logs_json_lines_with_the_request_id_on_every_record():
     handler = handler_console()
     assert isinstance(handler.formatter, journaux.JsonFormatter)
     assert any(isinstance(f, journaux.RequestIdFilter) for f in handler.filters)
-    assert settings.MIDDLEWARE[0] == "soprano.journaux.RequestIdMiddleware"
+    # Right after the health probes (they answer before anything else and log no access line).
+    assert settings.MIDDLEWARE[:2] == ["soprano.sante.HealthMiddleware", "soprano.journaux.RequestIdMiddleware"]
 
 
 def test_a_request_logs_one_json_access_line_with_the_proxys_request_id(client):
@@ -48,6 +49,14 @@ def test_a_request_logs_one_json_access_line_with_the_proxys_request_id(client):
     assert ligne["message"].startswith("GET / 200 ")
     horodatage = datetime.fromisoformat(ligne["timestamp"])
     assert horodatage.utcoffset() == timedelta(0)
+
+
+def test_the_health_probes_write_no_access_line(client):
+    """Every node is probed every few seconds: a line per probe would drown the service's own."""
+    with capturer_journaux() as sortie:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+    assert sortie.acces() == []
 
 
 def test_every_line_of_the_request_carries_its_id(client, monkeypatch):
