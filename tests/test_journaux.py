@@ -31,7 +31,10 @@ def test_production_logs_json_lines_with_the_request_id_on_every_record():
     assert isinstance(handler.formatter, journaux.JsonFormatter)
     assert any(isinstance(f, journaux.RequestIdFilter) for f in handler.filters)
     # Right after the health probes (they answer before anything else and log no access line).
-    assert settings.MIDDLEWARE[:2] == ["soprano.sante.HealthMiddleware", "soprano.journaux.RequestIdMiddleware"]
+    assert settings.MIDDLEWARE[:2] == [
+        "soprano.sante.HealthMiddleware",
+        "soprano.journaux.RequestIdMiddleware",
+    ]
 
 
 def test_a_request_logs_one_json_access_line_with_the_proxys_request_id(client):
