@@ -67,7 +67,7 @@ def _environnement(database_url: str, static_root: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         STATIC_ROOT=str(static_root),
         CONN_MAX_AGE="60",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="INFO",  # as in production: one JSON access line per request
         # The public check's throttling would answer 429 after 20 requests: what is measured is the page.
         LIMITE_VERIFIER="1000000/m",
         LIMITE_VERIFIER_JOUR="100000000/d",
@@ -99,22 +99,29 @@ django.setup()
 from django.urls import reverse
 from accounts.models import User
 from rex.models import Demande, Statut
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+def session(user):
+    # What a sign-in stores (django.contrib.auth.login), made here: the data sets' passwords are hashed for
+    # the tests' settings.
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
 if os.environ["BENCH_NODE_DEMO"] == "1":
-    from accounts.management.commands.load_demo import DEMO_PASSWORD as mot_de_passe
     octroyees = Demande.objects.filter(statut=Statut.OCTROYEE).exclude(numero_rex="")
     enregistrement = octroyees.order_by("pk").first()
     operateur = enregistrement.created_by
     agent = User.objects.filter(service=enregistrement.service, is_active=True).order_by("pk").first()
 else:
-    from benchmarks.scale.seed import MOT_DE_PASSE as mot_de_passe
     agent = User.objects.get(username="agent")
     operateur = User.objects.get(username="operateur")
     octroyees = Demande.objects.filter(titulaire_id=operateur.entreprise_id, statut=Statut.OCTROYEE)
     enregistrement = octroyees.first()
 print(json.dumps({
-    "mot_de_passe": mot_de_passe,
-    "agent": agent.username,
-    "operateur": operateur.username,
+    "sessions": {"agent": session(agent), "operateur": session(operateur)},
     "pages": [
         ["/healthz (alive)", "/healthz", None],
         ["verifier numero=<REX>", reverse("public:verifier") + "?numero=" + enregistrement.numero_rex, None],
@@ -140,23 +147,6 @@ def _pages(env: dict[str, str], demo: bool) -> dict:
         text=True,
     ).stdout
     return json.loads(sortie.strip().splitlines()[-1])
-
-
-def _session(base: str, username: str, mot_de_passe: str) -> str:
-    """Signs in through the login form, as a browser does; returns the session cookie."""
-    navigateur = requests.Session()
-    page = navigateur.get(base + "/compte/connexion/", timeout=10)
-    jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-    reponse = navigateur.post(
-        base + "/compte/connexion/",
-        data={"username": username, "password": mot_de_passe, "csrfmiddlewaretoken": jeton},
-        headers={"Referer": base + "/compte/connexion/"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    if reponse.status_code != 302:
-        raise SystemExit(f"Connexion de {username} refusée ({reponse.status_code}).")
-    return navigateur.cookies["sessionid"]
 
 
 def _wrk(url: str, cookie: str | None, duree: int, connexions: int) -> dict:
@@ -202,7 +192,6 @@ def main() -> None:
     _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     print(f"   static files collected in {time.monotonic() - debut:.0f} s")
     plan = _pages(env, demo)
-    mot_de_passe = plan["mot_de_passe"]
 
     port = _port()
     base = f"http://127.0.0.1:{port}"
@@ -221,7 +210,7 @@ def main() -> None:
             if noeud.poll() is not None or time.monotonic() > limite:
                 raise SystemExit((static_root / "gunicorn.log").read_text()[-3000:])
             time.sleep(0.2)
-        cookies = {role: _session(base, plan[role], mot_de_passe) for role in ("agent", "operateur")}
+        cookies = plan["sessions"]
         print(
             f"== one web node: gunicorn, {args.workers} processes, production settings; wrk: 1 thread, "
             f"{args.connexions} connections, {args.duree} s per page; {os.cpu_count()} cores shared by both"
