@@ -1,0 +1,89 @@
+"""The PAE sees the addresses and their deliveries; deliveries are read-only (written by the outbox only).
+
+An address is registered by its company (its secret is shown once, to it): the admin may disable or
+delete one, never add one nor read its secret.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from webhooks.models import Endpoint, Livraison, Tentative
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "entreprise", "actif", "echecs_consecutifs", "created_at")
+    list_filter = ("actif",)
+    list_select_related = ("entreprise",)
+    search_fields = ("url", "libelle", "entreprise__raison_sociale", "entreprise__eori")
+    fields = (
+        "entreprise",
+        "url",
+        "libelle",
+        "statut_modifie",
+        "message_recu",
+        "actif",
+        "echecs_consecutifs",
+        "desactive_le",
+        "motif_desactivation",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = (
+        "entreprise",
+        "url",
+        "statut_modifie",
+        "message_recu",
+        "echecs_consecutifs",
+        "desactive_le",
+        "motif_desactivation",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class TentativeInline(admin.TabularInline):
+    model = Tentative
+    fk_name = "livraison"
+    extra = 0
+    fields = ("numero", "created_at", "statut_http", "duree_ms", "reussie", "erreur")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Livraison)
+class LivraisonAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "type", "endpoint", "etat", "essais", "prochain_essai_le")
+    list_filter = ("etat", "type")
+    list_select_related = ("endpoint",)
+    search_fields = ("endpoint__url", "uuid", "evenement")
+    readonly_fields = (
+        "uuid",
+        "endpoint",
+        "evenement",
+        "type",
+        "donnees",
+        "created_at",
+        "etat",
+        "essais",
+        "prochain_essai_le",
+        "livree_le",
+        "derniere_erreur",
+    )
+    fields = readonly_fields
+    inlines = (TentativeInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
