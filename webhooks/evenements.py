@@ -138,4 +138,3 @@ def sur_evenements(sender, *, demande_ids: list[int], avant: str, apres: str, **
         ids = [ligne[0] for ligne in cursor.fetchall()]
     if ids and not sans_broker:
         transaction.on_commit(lambda: publier_lots(ids))
-

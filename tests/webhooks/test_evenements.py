@@ -11,7 +11,7 @@ import pytest
 
 from rex import services as rex_services
 from rex.models import Demande, Statut
-from tests.factories import DemandeFactory, MandatFactory, UserFactory, demande_representee, deposer
+from tests.factories import MandatFactory, UserFactory, demande_representee, deposer
 from tests.webhooks.conftest import creer_endpoint
 from webhooks import tasks
 from webhooks.models import Livraison
@@ -166,7 +166,7 @@ def test_without_a_broker_the_rejection_leaves_its_events_due_for_the_periodic_r
     demande = incomplete(timezone.now() - datetime.timedelta(days=31))
     creer_endpoint(demande.created_by, recepteur.url)
     rex_services.rejeter_delais_depasses()
-    assert Statut.REJETEE == Demande.objects.get(pk=demande.pk).statut
+    assert Demande.objects.get(pk=demande.pk).statut == Statut.REJETEE
     assert recepteur.recus == [], "the batch job itself sends nothing"
     assert tasks.livrer_en_attente() == 1
     assert recepteur.recus[0].json["donnees"]["statut"] == "rejetee"

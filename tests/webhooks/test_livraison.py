@@ -61,9 +61,7 @@ def test_a_status_change_is_posted_signed_with_the_secret_shown_once(
     assert (tentative.numero, tentative.statut_http, tentative.reussie) == (1, 200, True)
 
 
-def test_a_failing_receiver_is_tried_again_after_the_back_off(
-    recepteur, django_capture_on_commit_callbacks
-):
+def test_a_failing_receiver_is_tried_again_after_the_back_off(recepteur, django_capture_on_commit_callbacks):
     demande = deposer()
     creer_endpoint(demande.created_by, recepteur.url)
     recepteur.reponses.extend([500])
