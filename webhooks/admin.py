@@ -5,6 +5,7 @@ delete one, never add one nor read its secret.
 """
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from webhooks.models import Endpoint, Livraison, Tentative
@@ -12,6 +13,7 @@ from webhooks.models import Endpoint, Livraison, Tentative
 
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("url", "entreprise", "actif", "echecs_consecutifs", "created_at")
     list_filter = ("actif",)
     list_select_related = ("entreprise",)
