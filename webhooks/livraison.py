@@ -202,6 +202,7 @@ def poster(livraison: Livraison) -> Resultat:
                 timeout=(DELAI_HTTP, DELAI_HTTP),
                 allow_redirects=False,
                 stream=True,  # the answer's body is not read
+                verify=getattr(settings, "WEBHOOKS_CA_BUNDLE", "") or True,
             )
             reponse.close()
     except AdresseRefusee as exc:

@@ -259,6 +259,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
 WEBHOOKS_AUTORISER_HTTP = env_bool("WEBHOOKS_AUTORISER_HTTP")
 # Failed attempts in a row after which an address is disabled (and the most a delivery is tried).
 WEBHOOKS_ECHECS_AVANT_DESACTIVATION = int(os.environ.get("WEBHOOKS_ECHECS_AVANT_DESACTIVATION", "15"))
+# The certificate authorities the receivers' certificates are checked against (a file); default: certifi's.
+WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
 
 # ---------------------------------------------------------------- transport and browser security
 # Behind the TLS proxy (HTTPS=1, the default): every http:// request is redirected, HSTS tells browsers

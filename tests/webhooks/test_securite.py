@@ -3,6 +3,8 @@ when a public-looking name resolves to one at delivery time; a broker outage nev
 
 import datetime
 import socket
+import ssl
+import subprocess
 from io import StringIO
 
 from django.core.management import call_command
@@ -131,3 +133,65 @@ def test_the_schedule_and_the_queue(settings):
         tache = celery_app.tasks[nom]
         assert tache.acks_late and tache.soft_time_limit < tache.time_limit
         assert datetime.timedelta(seconds=tache.time_limit) < livraison.BAIL
+
+
+@pytest.fixture
+def recepteur_https(http_local, tmp_path, settings):
+    """A TLS receiver on 127.0.0.1 with a certificate for erp.exemple.test, trusted by the delivery."""
+    certificat, cle = tmp_path / "cert.pem", tmp_path / "cle.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(cle), "-out", str(certificat), "-subj", "/CN=erp.exemple.test",
+            "-addext", "subjectAltName=DNS:erp.exemple.test",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    settings.WEBHOOKS_CA_BUNDLE = str(certificat)
+    with Recepteur() as recepteur:
+        contexte = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        contexte.load_cert_chain(certificat, cle)
+        recepteur.serveur.socket = contexte.wrap_socket(recepteur.serveur.socket, server_side=True)
+        yield recepteur
+
+
+def test_the_connection_goes_to_the_address_checked_and_the_certificate_to_the_name(
+    recepteur_https, monkeypatch, django_capture_on_commit_callbacks
+):
+    """DNS rebinding: the name resolves to the checked address once; a second lookup (which would answer
+    another address) never happens. The certificate is checked against the URL's host name."""
+    reponses = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]])
+    resolution = socket.getaddrinfo
+
+    def getaddrinfo(hote, *args, **kwargs):
+        if hote == "erp.exemple.test":
+            return next(reponses, [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.255.255.1", 443))])
+        return resolution(hote, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    demande = deposer()
+    creer_endpoint(demande.created_by, f"https://erp.exemple.test:{recepteur_https.port}/soprano")
+    with django_capture_on_commit_callbacks(execute=True):
+        rex_services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+    tentative = Tentative.objects.get()
+    assert (tentative.statut_http, tentative.erreur) == (200, "")
+    [recu] = recepteur_https.recus
+    assert recu.entetes["Host"] == f"erp.exemple.test:{recepteur_https.port}"
+
+
+def test_a_certificate_for_another_name_is_refused(
+    recepteur_https, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))],
+    )
+    demande = deposer()
+    creer_endpoint(demande.created_by, f"https://autre.exemple.test:{recepteur_https.port}/soprano")
+    with django_capture_on_commit_callbacks(execute=True):
+        rex_services.octroyer(demande=demande, by=UserFactory(service=demande.service))
+    tentative = Tentative.objects.get()
+    assert not tentative.reussie and tentative.erreur == "Connexion impossible : SSLError"
+    assert recepteur_https.recus == []
