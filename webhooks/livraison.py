@@ -210,6 +210,7 @@ def poster(livraison: Livraison) -> Resultat:
     except requests.Timeout:
         return Resultat(None, _ms(debut), f"Pas de réponse dans le délai de {DELAI_HTTP} secondes.")
     except requests.RequestException as exc:
+        logger.info("Livraison %s : %r", livraison.pk, exc)
         return Resultat(None, _ms(debut), f"Connexion impossible : {type(exc).__name__}")
     erreur = ""
     if 300 <= reponse.status_code < 400:

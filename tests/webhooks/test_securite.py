@@ -183,11 +183,14 @@ def test_the_connection_goes_to_the_address_checked_and_the_certificate_to_the_n
 def test_a_certificate_for_another_name_is_refused(
     recepteur_https, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(
-        socket,
-        "getaddrinfo",
-        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))],
-    )
+    resolution = socket.getaddrinfo
+
+    def getaddrinfo(hote, *args, **kwargs):
+        if hote == "autre.exemple.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]
+        return resolution(hote, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     demande = deposer()
     creer_endpoint(demande.created_by, f"https://autre.exemple.test:{recepteur_https.port}/soprano")
     with django_capture_on_commit_callbacks(execute=True):
