@@ -1,13 +1,15 @@
 """The PAE sees the addresses and their deliveries; deliveries are read-only (written by the outbox only).
 
-An address is registered by its company (its secret is shown once, to it): the admin may disable or
-delete one, never add one nor read its secret.
+An address is registered by its company (its secret is shown once, to it): the admin may disable
+(« Désactiver », through the service) or delete one, never add one nor read its secret; the company
+enables it again.
 """
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from webhooks import services
 from webhooks.models import Endpoint, Livraison, Tentative
 
 
@@ -34,6 +36,7 @@ class EndpointAdmin(admin.ModelAdmin):
     readonly_fields = (
         "entreprise",
         "url",
+        "actif",
         "statut_modifie",
         "message_recu",
         "echecs_consecutifs",
@@ -42,6 +45,16 @@ class EndpointAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     )
+
+    actions = ("desactiver",)
+
+    @admin.action(description="Désactiver", permissions=["change"])
+    def desactiver(self, request: HttpRequest, queryset) -> None:
+        nombre = 0
+        for endpoint in queryset.filter(actif=True):
+            services.desactiver(endpoint=endpoint, by=request.user)
+            nombre += 1
+        self.message_user(request, f"{nombre} adresse(s) désactivée(s).")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,10 +5,13 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Entreprise, User
 from webhooks.livraison import refus_url
 from webhooks.models import Endpoint, Livraison, TypeEvenement
 from webhooks.publication import publier_lots
+
+# Addresses per company: each event is written and sent once per address.
+MAX_ADRESSES = 10
 
 
 class ActionRefusee(Exception):
@@ -29,6 +32,13 @@ def creer(*, by: User, url: str, libelle: str = "", statut_modifie: bool, messag
         raise ActionRefusee(refus)
     if not (statut_modifie or message_recu):
         raise ActionRefusee("Choisissez au moins un type d'événement.")
+    # The company's row locked: two registrations at once cannot both pass the count.
+    Entreprise.objects.select_for_update().filter(pk=by.entreprise_id).first()
+    if Endpoint.objects.filter(entreprise_id=by.entreprise_id).count() >= MAX_ADRESSES:
+        raise ActionRefusee(
+            f"Votre entreprise a déjà {MAX_ADRESSES} adresses de notification : supprimez-en une avant "
+            "d'en ajouter une autre."
+        )
     return Endpoint.objects.create(
         entreprise_id=by.entreprise_id,
         url=url,

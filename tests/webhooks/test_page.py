@@ -161,8 +161,22 @@ def test_the_pages_queries_do_not_grow(client, operateur):
     detail = reverse("webhooks:detail", args=[endpoint.pk])
     petit_detail, petite_liste = _requetes(client, detail), _requetes(client, LISTE)
     _tentatives(endpoint, 30)
-    for i in range(10):
+    for i in range(8):
         creer_endpoint(operateur, f"https://erp{i}.exemple.fr/")
     assert _requetes(client, detail) == petit_detail
     assert _requetes(client, LISTE) == petite_liste
     assert html.unescape(client.get(detail).content.decode()).count("<tr>") == 1 + 31
+
+
+def test_a_company_has_ten_addresses_at_most(client, operateur):
+    for i in range(10):
+        creer_endpoint(operateur, f"https://erp{i}.exemple.fr/")
+    response = client.post(LISTE, {"url": "https://erp.exemple.fr/", "statut_modifie": "on"})
+    assert response.status_code == 422
+    assert "déjà 10 adresses" in html.unescape(response.content.decode())
+    assert Endpoint.objects.count() == 10
+
+
+def test_the_dashboard_and_the_menu_lead_to_the_page(client, operateur):
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert page.count(f'href="{LISTE}"') == 2
