@@ -61,17 +61,6 @@ class Endpoint(models.Model):
     def __str__(self):
         return self.libelle or self.url
 
-    def types(self) -> list[str]:
-        """The event types this address subscribed to (the ping always goes)."""
-        return [
-            t
-            for t, abonne in (
-                (TypeEvenement.STATUT_MODIFIE, self.statut_modifie),
-                (TypeEvenement.MESSAGE_RECU, self.message_recu),
-            )
-            if abonne
-        ]
-
 
 class Livraison(models.Model):
     """The outbox: one event for one address, until delivered or given up."""
