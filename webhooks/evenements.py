@@ -56,9 +56,10 @@ def programmer(*, demande: Demande, type: str, donnees: dict) -> list[Livraison]
     )
     if not endpoints:
         return []
-    evenement_id = uuid.uuid4()
+    evenement_id, now = uuid.uuid4(), timezone.now()
     livraisons = Livraison.objects.bulk_create(
-        Livraison(endpoint_id=pk, evenement=evenement_id, type=type, donnees=donnees) for pk in endpoints
+        Livraison(endpoint_id=pk, evenement=evenement_id, type=type, donnees=donnees, created_at=now)
+        for pk in endpoints
     )
     ids = [livraison.pk for livraison in livraisons]
     transaction.on_commit(lambda: publier_lots(ids))

@@ -350,3 +350,19 @@ def livraisons_en_attente(*, plus_vieilles_que_secondes: int = 60, limite: int =
         .order_by("created_at")
         .values_list("pk", flat=True)[:limite]
     )
+
+
+def purger(*, conservation: timedelta | None = None, taille_lot: int = 5000) -> int:
+    """Deletes the deliveries (and their attempts) delivered or given up more than WEBHOOKS_CONSERVATION_JOURS
+    days ago, in batches; a pending one is never deleted. Returns how many."""
+    jours = getattr(settings, "WEBHOOKS_CONSERVATION_JOURS", 30)
+    limite = timezone.now() - (conservation or timedelta(days=jours))
+    total = 0
+    while ids := list(
+        Livraison.objects.filter(created_at__lt=limite)
+        .exclude(etat=Livraison.Etat.EN_ATTENTE)
+        .values_list("pk", flat=True)[:taille_lot]
+    ):
+        Livraison.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+    return total

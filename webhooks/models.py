@@ -10,6 +10,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Entreprise
 
@@ -75,7 +76,8 @@ class Livraison(models.Model):
     evenement = models.UUIDField("identifiant de l'événement", default=uuid4)
     type = models.CharField("événement", max_length=40, choices=TypeEvenement.choices)
     donnees = models.JSONField("données", default=dict)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # The event's time (`cree_le`): the same for every address of one event.
+    created_at = models.DateTimeField("créée le", default=timezone.now)
     etat = models.CharField("état", max_length=12, choices=Etat.choices, default=Etat.EN_ATTENTE)
     essais = models.PositiveSmallIntegerField("tentatives", default=0)
     # Null: published to the broker at the commit (the periodic retry takes it after a minute); else the
@@ -93,7 +95,9 @@ class Livraison(models.Model):
                 fields=["prochain_essai_le", "created_at"],
                 condition=Q(etat="en_attente"),
                 name="webhooks_livraison_attente",
-            )
+            ),
+            # The nightly purge of what was delivered or given up long ago.
+            models.Index(fields=["created_at"], name="webhooks_livraison_date"),
         ]
 
     def __str__(self):

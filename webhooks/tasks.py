@@ -33,3 +33,9 @@ def livrer_en_attente() -> int:
             break  # all leased by another worker
         livrees += reussies
     return livrees
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def purger() -> int:
+    """Periodic (every day): the deliveries delivered or given up more than 30 days ago, and their log."""
+    return livraison.purger()

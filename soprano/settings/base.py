@@ -243,6 +243,7 @@ CELERY_TASK_ROUTES = {
     "rex.tasks.generer_autorisation": {"queue": "pdf"},
     "webhooks.tasks.livrer": {"queue": "defaut"},
     "webhooks.tasks.livrer_en_attente": {"queue": "defaut"},
+    "webhooks.tasks.purger": {"queue": "defaut"},
 }
 # A task over its soft limit gets SoftTimeLimitExceeded (its transaction rolls back, its work is taken up
 # again later); over the hard limit, its worker process is replaced. Each task may set shorter ones.
@@ -259,6 +260,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
 WEBHOOKS_AUTORISER_HTTP = env_bool("WEBHOOKS_AUTORISER_HTTP")
 # Failed attempts in a row after which an address is disabled (and the most a delivery is tried).
 WEBHOOKS_ECHECS_AVANT_DESACTIVATION = int(os.environ.get("WEBHOOKS_ECHECS_AVANT_DESACTIVATION", "15"))
+# Days a delivered (or given up) delivery and its attempts are kept (the log of the page).
+WEBHOOKS_CONSERVATION_JOURS = int(os.environ.get("WEBHOOKS_CONSERVATION_JOURS", "30"))
 # The certificate authorities the receivers' certificates are checked against (a file); default: certifi's.
 WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
 

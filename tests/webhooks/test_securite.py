@@ -128,11 +128,14 @@ def test_the_planner_delivers_what_waits(recepteur):
 def test_the_schedule_and_the_queue(settings):
     task = PeriodicTask.objects.get(task="webhooks.tasks.livrer_en_attente")
     assert task.enabled and task.interval.every == 1 and task.interval.period == "minutes"
-    for nom in ("webhooks.tasks.livrer", "webhooks.tasks.livrer_en_attente"):
+    purge = PeriodicTask.objects.get(task="webhooks.tasks.purger")
+    assert purge.enabled and purge.interval.every == 1 and purge.interval.period == "days"
+    for nom in ("webhooks.tasks.livrer", "webhooks.tasks.livrer_en_attente", "webhooks.tasks.purger"):
         assert settings.CELERY_TASK_ROUTES[nom] == {"queue": "defaut"}
         tache = celery_app.tasks[nom]
         assert tache.acks_late and tache.soft_time_limit < tache.time_limit
-        assert datetime.timedelta(seconds=tache.time_limit) < livraison.BAIL
+        if nom != "webhooks.tasks.purger":
+            assert datetime.timedelta(seconds=tache.time_limit) < livraison.BAIL, "a row's lease outlives it"
 
 
 @pytest.fixture
@@ -198,3 +201,18 @@ def test_a_certificate_for_another_name_is_refused(
     tentative = Tentative.objects.get()
     assert not tentative.reussie and tentative.erreur == "Connexion impossible : SSLError"
     assert recepteur_https.recus == []
+
+
+def test_the_purge_keeps_the_pending_and_the_recent_deliveries():
+    demande = deposer()
+    endpoint = creer_endpoint(demande.created_by, "https://erp.exemple.fr/")
+    ancien = timezone.now() - datetime.timedelta(days=31)
+    vieilles = [
+        Livraison.objects.create(endpoint=endpoint, type="ping", etat=etat, created_at=ancien)
+        for etat in (Livraison.Etat.LIVREE, Livraison.Etat.ECHEC, Livraison.Etat.EN_ATTENTE)
+    ]
+    Tentative.objects.create(livraison=vieilles[0], endpoint=endpoint, numero=1, statut_http=200)
+    recente = Livraison.objects.create(endpoint=endpoint, type="ping", etat=Livraison.Etat.LIVREE)
+    assert tasks.purger() == 2
+    assert set(Livraison.objects.values_list("pk", flat=True)) == {vieilles[2].pk, recente.pk}
+    assert not Tentative.objects.exists()

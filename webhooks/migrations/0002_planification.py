@@ -1,22 +1,23 @@
-"""The periodic retry of the webhooks outbox, every minute (django-celery-beat, like rex's e-mails)."""
+"""The periodic retry of the webhooks outbox, every minute, and its nightly purge (django-celery-beat)."""
 
 from django.db import migrations
 
-TACHE = "webhooks.tasks.livrer_en_attente"
+TACHES = {
+    "webhooks.tasks.livrer_en_attente": ("Livrer les notifications techniques en attente", "minutes"),
+    "webhooks.tasks.purger": ("Purger les livraisons de notifications techniques anciennes", "days"),
+}
 
 
 def planifier(apps, schema_editor):
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    chaque_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.update_or_create(
-        name="Livrer les notifications techniques en attente",
-        defaults={"task": TACHE, "interval": chaque_minute},
-    )
+    for tache, (nom, periode) in TACHES.items():
+        intervalle, _ = IntervalSchedule.objects.get_or_create(every=1, period=periode)
+        PeriodicTask.objects.update_or_create(name=nom, defaults={"task": tache, "interval": intervalle})
 
 
 def deplanifier(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=TACHE).delete()
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task__in=list(TACHES)).delete()
 
 
 class Migration(migrations.Migration):
