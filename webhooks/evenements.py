@@ -106,8 +106,7 @@ def sur_evenements(sender, *, demande_ids: list[int], avant: str, apres: str, **
     avant_url, apres_url = url_demande(0).rsplit("0", 1)
     with connection.cursor() as cursor:
         cursor.execute(
-            # nosec B608 - names from the models, values bound
-            "WITH ev AS MATERIALIZED ("
+            "WITH ev AS MATERIALIZED ("  # nosec B608 - names from the models, values bound
             "SELECT d.id, d.numero, d.statut, d.numero_rex, d.date_validite, d.titulaire_id, "
             "d.representant_id, gen_random_uuid() AS evenement_id "
             f"FROM {Demande._meta.db_table} d WHERE d.id = ANY(%s) AND d.statut <> %s) "
