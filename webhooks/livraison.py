@@ -212,6 +212,9 @@ def poster(livraison: Livraison) -> Resultat:
     except requests.RequestException as exc:
         logger.info("Livraison %s : %r", livraison.pk, exc)
         return Resultat(None, _ms(debut), f"Connexion impossible : {type(exc).__name__}")
+    except Exception as exc:  # noqa: BLE001 - whatever else fails is an attempt failed, never a lost row
+        logger.exception("Livraison %s : erreur inattendue", livraison.pk)
+        return Resultat(None, _ms(debut), f"Erreur : {type(exc).__name__}")
     erreur = ""
     if 300 <= reponse.status_code < 400:
         erreur = "Redirection non suivie : indiquez l'adresse finale."

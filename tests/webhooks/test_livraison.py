@@ -160,3 +160,18 @@ def test_the_body_is_compact_json_in_utf8(recepteur, django_capture_on_commit_ca
     octroyer(demande, django_capture_on_commit_callbacks)
     corps = recepteur.recus[0].corps
     assert "Octroyée".encode() in corps and json.loads(corps)["donnees"]["statut"] == "octroyee"
+
+
+def test_an_unexpected_error_is_an_attempt_failed_not_a_lost_row(
+    recepteur, monkeypatch, django_capture_on_commit_callbacks
+):
+    def casse(*args, **kwargs):
+        raise RuntimeError("inattendu")
+
+    monkeypatch.setattr(livraison.requests.Session, "post", casse)
+    demande = deposer()
+    creer_endpoint(demande.created_by, recepteur.url)
+    octroyer(demande, django_capture_on_commit_callbacks)
+    ligne = Livraison.objects.get()
+    assert ligne.etat == Livraison.Etat.EN_ATTENTE and ligne.derniere_erreur == "Erreur : RuntimeError"
+    assert ligne.prochain_essai_le > timezone.now() + datetime.timedelta(seconds=50)
