@@ -11,7 +11,7 @@ from rex import services as rex_services
 from rex.models import Courriel
 from tests.factories import UserFactory, deposer
 from tests.webhooks.conftest import creer_endpoint, creer_par_la_page
-from webhooks import livraison, tasks
+from webhooks import livraison, services, tasks
 from webhooks.models import Endpoint, Livraison, Tentative
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,23 @@ def test_an_unexpected_error_is_an_attempt_failed_not_a_lost_row(
     ligne = Livraison.objects.get()
     assert ligne.etat == Livraison.Etat.EN_ATTENTE and ligne.derniere_erreur == "Erreur : RuntimeError"
     assert ligne.prochain_essai_le > timezone.now() + datetime.timedelta(seconds=50)
+
+
+def test_enabled_again_an_address_gets_what_waited_and_a_ping_goes_even_disabled(
+    recepteur, django_capture_on_commit_callbacks
+):
+    demande = deposer()
+    endpoint = creer_endpoint(demande.created_by, recepteur.url)
+    services.desactiver(endpoint=endpoint, by=demande.created_by)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tester(endpoint=endpoint, by=demande.created_by)
+    assert [r.json["type"] for r in recepteur.recus] == ["ping"], "« Tester » works on a disabled address"
+
+    attente = Livraison.objects.create(
+        endpoint=endpoint, type="demande.statut_modifie", donnees={"numero": demande.numero}
+    )
+    Livraison.objects.filter(pk=attente.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert tasks.livrer_en_attente() == 0 and len(recepteur.recus) == 1, "it waits while disabled"
+    services.reactiver(endpoint=endpoint, by=demande.created_by)
+    assert tasks.livrer_en_attente() == 1
+    assert recepteur.recus[-1].json["donnees"] == {"numero": demande.numero}
