@@ -18,7 +18,10 @@ AUTRES_TACHES = (("webhooks.tasks.livrer_en_attente", "notification(s) technique
 
 
 class Command(BaseCommand):
-    help = "Exécute les tâches périodiques (rejets automatiques, courriels en attente) en boucle."
+    help = (
+        "Exécute les tâches périodiques (rejets automatiques, courriels et notifications techniques en "
+        "attente) en boucle."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--intervalle", type=int, default=60, help="secondes entre deux passages")
