@@ -8,6 +8,7 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from rex import signals
         from webhooks import (
+            checks,  # noqa: F401 - registers the system checks
             evenements,
             tasks,  # noqa: F401 - registers the Celery tasks queued by name
         )

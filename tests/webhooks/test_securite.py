@@ -7,6 +7,7 @@ import ssl
 import subprocess
 from io import StringIO
 
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -216,3 +217,13 @@ def test_the_purge_keeps_the_pending_and_the_recent_deliveries():
     assert tasks.purger() == 2
     assert set(Livraison.objects.values_list("pk", flat=True)) == {vieilles[2].pk, recente.pk}
     assert not Tentative.objects.exists()
+
+
+def test_the_deployment_check_refuses_http_in_production(settings):
+    settings.DEBUG = False
+    settings.WEBHOOKS_AUTORISER_HTTP = True
+    assert [e.id for e in run_checks(include_deployment_checks=True) if e.id.startswith("webhooks.")] == [
+        "webhooks.E001"
+    ]
+    settings.WEBHOOKS_AUTORISER_HTTP = False
+    assert not [e for e in run_checks(include_deployment_checks=True) if e.id.startswith("webhooks.")]
