@@ -104,7 +104,7 @@ quality: install
 ## bandit (no medium or high finding) and Django's deployment checklist on the production settings.
 security: install
 	$(BIN)/bandit --quiet --recursive --severity-level medium --confidence-level low \
-	  --exclude ./.venv,./tests,./benchmarks accounts rex soprano
+	  --exclude ./.venv,./tests,./benchmarks accounts rex soprano webhooks
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: install $(KEYS)

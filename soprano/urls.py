@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("soprano/rex/", include("rex.urls")),
+    path("soprano/notifications-techniques/", include("webhooks.urls")),
     path("agent/", include("rex.urls_agent")),
     path("", include("rex.urls_public")),
     path("", include("soprano.urls_pages")),

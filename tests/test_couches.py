@@ -29,6 +29,14 @@ def test_accounts_never_imports_rex(chemin):
     assert not {nom for nom in _imports(chemin) if nom == "rex" or nom.startswith("rex.")}
 
 
+@pytest.mark.parametrize(
+    "chemin", [*_modules("accounts"), *_modules("rex")], ids=lambda p: str(p.relative_to(RACINE))
+)
+def test_accounts_and_rex_never_import_webhooks(chemin):
+    """rex announces its changes (rex.signals); the webhooks app subscribes to them (webhooks.apps)."""
+    assert not {nom for nom in _imports(chemin) if nom == "webhooks" or nom.startswith("webhooks.")}
+
+
 SOUS_LES_FORMULAIRES = [
     "rex/services/base.py",
     "rex/services/depot.py",

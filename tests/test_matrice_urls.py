@@ -77,6 +77,8 @@ from tests.factories import (
     UserFactory,
     demande_representee,
 )
+from webhooks import services as services_webhooks
+from webhooks.models import Endpoint, Livraison, Tentative
 
 # About 25 s of CPU, but a minute or more of wall time on a loaded machine (some 2,500 requests).
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -343,6 +345,32 @@ MATRICE: dict[str, Ligne] = {
     # Public reference data behind a login. Here the method is checked before the login (the order of the
     # view's decorators): harmless, a 405 tells nothing.
     "rex:nomenclature": Ligne(GET=(LOGIN, OK, OK, OK, OK, OK, OK), POST=(N405,) * TOUS),
+    # ---- webhooks: « Notifications techniques », a company's addresses (any habilitated operator, for
+    # his own company; another company's address is a 404).
+    "webhooks:liste": Ligne(
+        GET=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
+        POST=(
+            LOGIN,
+            DASH,
+            fait("webhooks:detail"),
+            fait("webhooks:detail"),
+            BACK,
+            fait("webhooks:detail"),
+            DASH,
+        ),
+        data={"url": "https://erp.exemple.fr/soprano", "statut_modifie": "on", "message_recu": "on"},
+    ),
+    "webhooks:detail": Ligne(
+        objet="endpoint",
+        GET=(LOGIN, DASH, N404, N404, BACK, OK, DASH),
+        POST=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
+    ),
+    "webhooks:action": Ligne(
+        objet="endpoint",
+        GET=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
+        POST=(LOGIN, DASH, N404, N404, BACK, fait("webhooks:detail"), DASH),
+        data={"action": "desactiver"},
+    ),
     # ---- agent: the customs officers' back-office (guide §6, §7)
     "agent:file": Ligne(
         ayant_droit="agent",
@@ -614,6 +642,12 @@ class Monde:
             by=self.representant,
         )
         self.titulaires["representee"] = UserFactory(habilite=True, entreprise=self.client)
+        # An address of « Notifications techniques » of the operator's company, with a ping waiting.
+        endpoint = services_webhooks.creer(
+            by=self.operateur, url="https://erp.exemple.fr/", statut_modifie=True, message_recu=True
+        )
+        services_webhooks.tester(endpoint=endpoint, by=self.operateur)
+        self.endpoint = {"pk": endpoint.pk}
         self.admin_kwargs = self._objets_admin()
         # A session for each user, opened once: logging in again for every cell would cost most of it.
         utilisateurs = [*self.roles.values(), *self.titulaires.values()]
@@ -726,6 +760,9 @@ TABLES = (
     Departement,
     BureauDouane,
     LogEntry,
+    Endpoint,
+    Livraison,
+    Tentative,
 )
 
 
@@ -861,6 +898,9 @@ ADMIN_DESACTIVE = {
     "admin:axes_accesslog_add",
     "admin:axes_accessfailurelog_add",
     "admin:accounts_demandehabilitation_add",
+    "admin:webhooks_endpoint_add",
+    "admin:webhooks_livraison_add",
+    "admin:webhooks_livraison_delete",
 }
 # The administrator's POST (an empty body on every form of the admin) is left to the admin's own tests.
 CELLULES_ADMIN = [

@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from rex import actions
-from rex.models import LONGUEUR_TEXTE, Contact, Demande, Evenement, LigneMarchandise
+from rex import actions, signals
+from rex.models import LONGUEUR_TEXTE, Contact, Demande, Evenement, LigneMarchandise, Message
 from rex.regles import CHAMPS_CONTACT, CHAMPS_MARCHANDISE
 from soprano.saisie import CaracteresAutorises
 
@@ -50,7 +50,8 @@ def texte_saisi(texte: str, quoi: str, *, requis: bool = True) -> str:
 def evenement(
     demande: Demande, *, by, kind: str, avant: str = "", commentaire: str = "", **payload
 ) -> Evenement:
-    return Evenement.objects.create(
+    """The « Historique » row of a change. Side effect: announced (rex.signals) in the transaction."""
+    ligne = Evenement.objects.create(
         demande=demande,
         numero_demande=demande.numero or "",
         service_id=demande.service_id,
@@ -61,6 +62,15 @@ def evenement(
         commentaire=commentaire,
         payload=payload,
     )
+    signals.evenement_enregistre.send(sender=Evenement, evenement=ligne, demande=demande)
+    return ligne
+
+
+def message(demande: Demande, *, by, cote: str, texte: str) -> Message:
+    """A message of the « Fil de discussion ». Side effect: announced (rex.signals) in the transaction."""
+    ligne = Message.objects.create(demande=demande, auteur=by, cote=cote, texte=texte)
+    signals.message_enregistre.send(sender=Message, message=ligne, demande=demande)
+    return ligne
 
 
 def copier_rubriques(source: Demande, copie: Demande) -> None:

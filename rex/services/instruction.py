@@ -18,6 +18,7 @@ from rex.services.base import (
     autoriser,
     copier_rubriques,
     evenement,
+    message,
     texte_saisi,
     verrouiller,
 )
@@ -99,7 +100,7 @@ def demander_complement(*, demande: Demande, by: User, texte: str) -> Demande:
     avant = demande.statut
     demande.demander_complement(by=by, when=timezone.now())
     demande.save()
-    Message.objects.create(demande=demande, auteur=by, cote=Message.Cote.SERVICE, texte=texte)
+    message(demande, by=by, cote=Message.Cote.SERVICE, texte=texte)
     evenement(
         demande,
         by=by,
@@ -261,7 +262,7 @@ def transmettre_complement(*, demande: Demande, by: User, complements: str) -> D
         )
         _courriel_operateur(demande, "rex/complement_papier", complements=complements)
         return demande
-    Message.objects.create(demande=demande, auteur=by, cote=Message.Cote.OPERATEUR, texte=complements)
+    message(demande, by=by, cote=Message.Cote.OPERATEUR, texte=complements)
     evenement(demande, by=by, kind=Evenement.Kind.COMPLEMENT, avant=avant, commentaire=complements)
     _courriel_service(demande, "rex/complement", complements=complements)
     return demande
@@ -350,12 +351,12 @@ def ecrire(*, demande: Demande, by: User, texte: str) -> Message:
     cote = Message.Cote.SERVICE if by.service_id else Message.Cote.OPERATEUR
     autoriser(by, demande, f"ecrire_{cote}")
     texte = texte_saisi(texte, "Le message")
-    message = Message.objects.create(demande=demande, auteur=by, cote=cote, texte=texte)
+    ecrit = message(demande, by=by, cote=cote, texte=texte)
     # Guide §7.3: a message « apparaîtra dans l'historique du dossier ».
     evenement(demande, by=by, kind=Evenement.Kind.MESSAGE, avant=demande.statut, commentaire=texte)
     Demande.objects.filter(pk=demande.pk).update(updated_at=timezone.now())
     if cote == Message.Cote.SERVICE:
-        _courriel_operateur(demande, "rex/message", message=message)
+        _courriel_operateur(demande, "rex/message", message=ecrit)
     else:
-        _courriel_service(demande, "rex/message", message=message)
-    return message
+        _courriel_service(demande, "rex/message", message=ecrit)
+    return ecrit

@@ -4,7 +4,8 @@ Set-based: one run selects every overdue request by date (so missed runs are cau
 with SKIP LOCKED (an officer acting on one at that moment keeps it), and writes the batch with a constant
 number of statements: one UPDATE of the statuses, one INSERT … SELECT of the history rows, one INSERT …
 SELECT of the outbox rows (recipient, template, context: the e-mails are rendered and sent later, by the
-workers, in batches). Nothing is built row by row in Python.
+workers, in batches), and the history announced set-based (rex.signals.evenements_enregistres: the
+webhooks outbox answers with one INSERT … SELECT). Nothing is built row by row in Python.
 Idempotent: a second run finds nothing.
 
 The fields each row gets come from the model's transition itself, applied once to a prototype: they do not
@@ -14,7 +15,7 @@ depend on the row (the deadline, the only row-dependent condition, is the batch'
 from django.db import connection, transaction
 from django.utils import timezone
 
-from rex import emails
+from rex import emails, signals
 from rex.models import Demande, Evenement, Statut
 
 TAILLE_LOT = 2000
@@ -43,6 +44,10 @@ def _historique(ids: list[int], *, kind: str, avant: str, apres: str, commentair
             f"FROM {Demande._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})",
             [kind, avant, apres, commentaire, "{}", timezone.now(), *ids],
         )
+    # Announced set-based too (the webhooks outbox writes its rows with one statement).
+    signals.evenements_enregistres.send(
+        sender=Evenement, demande_ids=ids, kind=kind, avant=avant, apres=apres
+    )
 
 
 def rejeter_delais_depasses(*, now=None, taille_lot: int = TAILLE_LOT) -> int:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "accounts",
     "rex",
+    "webhooks",
     # Last: the DSFR widget templates (radios, checkboxes) override Django's own.
     "django.forms",
 ]
@@ -240,6 +241,9 @@ CELERY_TASK_ROUTES = {
     "rex.tasks.envoyer_courriels": {"queue": "courriels"},
     "rex.tasks.renvoyer_courriels_en_attente": {"queue": "courriels"},
     "rex.tasks.generer_autorisation": {"queue": "pdf"},
+    "webhooks.tasks.livrer": {"queue": "defaut"},
+    "webhooks.tasks.livrer_en_attente": {"queue": "defaut"},
+    "webhooks.tasks.purger": {"queue": "defaut"},
 }
 # A task over its soft limit gets SoftTimeLimitExceeded (its transaction rolls back, its work is taken up
 # again later); over the hard limit, its worker process is replaced. Each task may set shorter ones.
@@ -250,6 +254,16 @@ CELERY_TASK_TIME_LIMIT = 360
 # long one. Redis gives an unacknowledged message back after the visibility timeout (longer than any task).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = 3600
+
+# « Notifications techniques » (webhooks, docs/webhooks.md): https:// to public addresses only. The
+# tests (and DEBUG) may allow http:// to localhost and non-public addresses, never production.
+WEBHOOKS_AUTORISER_HTTP = env_bool("WEBHOOKS_AUTORISER_HTTP")
+# Failed attempts in a row after which an address is disabled (and the most a delivery is tried).
+WEBHOOKS_ECHECS_AVANT_DESACTIVATION = int(os.environ.get("WEBHOOKS_ECHECS_AVANT_DESACTIVATION", "15"))
+# Days a delivered (or given up) delivery and its attempts are kept (the log of the page).
+WEBHOOKS_CONSERVATION_JOURS = int(os.environ.get("WEBHOOKS_CONSERVATION_JOURS", "30"))
+# The certificate authorities the receivers' certificates are checked against (a file); default: certifi's.
+WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "")
 
 # ---------------------------------------------------------------- transport and browser security
 # Behind the TLS proxy (HTTPS=1, the default): every http:// request is redirected, HSTS tells browsers

@@ -1,6 +1,7 @@
 """The periodic jobs without a broker (`make run`): what Celery beat does in production.
 
-Runs the automatic rejection and the outbox retry every `--intervalle` seconds, until stopped.
+Runs the automatic rejection and the outbox retry every `--intervalle` seconds, until stopped; then the
+other apps' periodic retries, called by their task's name (rex imports none of them).
 """
 
 import time
@@ -8,11 +9,19 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from celery import current_app
+
 from rex import services, tasks
+
+# The periodic retries of the other apps' outboxes: (task name, what the count means).
+AUTRES_TACHES = (("webhooks.tasks.livrer_en_attente", "notification(s) technique(s) livrée(s)"),)
 
 
 class Command(BaseCommand):
-    help = "Exécute les tâches périodiques (rejets automatiques, courriels en attente) en boucle."
+    help = (
+        "Exécute les tâches périodiques (rejets automatiques, courriels et notifications techniques en "
+        "attente) en boucle."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--intervalle", type=int, default=60, help="secondes entre deux passages")
@@ -23,9 +32,15 @@ class Command(BaseCommand):
             close_old_connections()
             rejetees = services.rejeter_delais_depasses()
             envoyes = tasks.renvoyer_courriels_en_attente()
-            if rejetees or envoyes or une_fois:
+            autres = [
+                f", {nombre} {libelle}"
+                for nom, libelle in AUTRES_TACHES
+                if nom in current_app.tasks and (nombre := current_app.tasks[nom]())
+            ]
+            if rejetees or envoyes or autres or une_fois:
                 self.stdout.write(
-                    f"Planificateur : {rejetees} rejet(s) automatique(s), {envoyes} courriel(s) renvoyé(s)."
+                    f"Planificateur : {rejetees} rejet(s) automatique(s), {envoyes} courriel(s) renvoyé(s)"
+                    f"{''.join(autres)}."
                 )
             if une_fois:
                 return
