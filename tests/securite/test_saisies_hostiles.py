@@ -106,6 +106,8 @@ from tests.factories import (
     PositionTarifaireFactory,
     UserFactory,
 )
+from webhooks import services as webhooks_services
+from webhooks.forms import ActionForm, EndpointForm
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -555,6 +557,28 @@ def _demander_habilitation(client) -> Cible:
     )
 
 
+# ------------------------------------------------------------------ « Notifications techniques »
+def _endpoint_ajouter(client) -> Cible:
+    _connecter(client, UserFactory(habilite=True))
+    donnees = {
+        "url": "https://erp.exemple.fr/soprano/notifications",
+        "libelle": "ERP production",
+        "statut_modifie": "on",
+        "message_recu": "on",
+    }
+    return Cible(reverse("webhooks:liste"), donnees, _champs(EndpointForm()))
+
+
+def _endpoint_action(client) -> Cible:
+    user = _connecter(client, UserFactory(habilite=True))
+    endpoint = webhooks_services.creer(
+        by=user, url="https://erp.exemple.fr/soprano", libelle="ERP", statut_modifie=True, message_recu=True
+    )
+    return Cible(
+        reverse("webhooks:action", args=[endpoint.pk]), {"action": "desactiver"}, _champs(ActionForm())
+    )
+
+
 CIBLES: dict[str, Callable[..., Cible]] = {
     "rex:deposer": _deposer,
     "rex:formulaire": _formulaire,
@@ -605,6 +629,8 @@ CIBLES: dict[str, Callable[..., Cible]] = {
     "accounts:password_reset": _password_reset,
     "accounts:password_reset_confirm": _password_reset_confirm,
     "accounts:demander_habilitation": _demander_habilitation,
+    "webhooks:liste": _endpoint_ajouter,
+    "webhooks:action": _endpoint_action,
 }
 
 # Pages that take no POST, and who may open them (a POST from that user is a 405).
@@ -637,6 +663,7 @@ GET_SEULEMENT = {
     "pages:donnees_personnelles": "anonyme",
     "pages:cookies": "anonyme",
     "pages:plan_du_site": "anonyme",
+    "webhooks:detail": "operateur",
 }
 
 
