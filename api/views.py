@@ -1,0 +1,498 @@
+"""The REST API (/api/v1/): thin doors onto the same selectors, dossier reads, action registry, document
+and PDF helpers as the portal's pages, so that a token sees exactly what its user sees there.
+
+Another company's (or another service's) request is a 404, never a 403.
+"""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.idempotence import ENTETE as ENTETE_IDEMPOTENCE
+from api.idempotence import idempotent
+from api.permissions import Agent, Operateur, PorteeEcriture, Utilisateur
+from api.problemes import PROBLEMES, TYPE_PROBLEME, reponse_probleme
+from api.serializers import (
+    DemandeResumeSerializer,
+    DemandeSerializer,
+    FiltresFileSerializer,
+    FiltresOperateurSerializer,
+    MessageSerializer,
+    MoiSerializer,
+    NomenclatureSerializer,
+    PageDemandesSerializer,
+    PaginationSerializer,
+    RechercheNomenclatureSerializer,
+)
+from rex import actions, pagination, pdf, selectors, services
+from rex.documents import servir_document
+from rex.dossier import lire as lire_dossier
+from rex.models import Demande
+from rex.nomenclature import chercher_nomenclature
+
+PAR_PAGE = 25
+RETRY_AFTER_PDF = pdf.RAFRAICHIR_S
+LISTE_SELECT_RELATED = ("titulaire", "representant", "service")
+
+
+# ------------------------------------------------------------------ documentation of errors
+PROBLEME = {
+    "type": "object",
+    "description": "Problème au format RFC 9457 (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "example": "urn:soprano-rex:probleme:introuvable"},
+        "title": {"type": "string", "example": "Ressource introuvable"},
+        "status": {"type": "integer", "example": 404},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "example": "/api/v1/demandes/42/"},
+        "errors": {
+            "type": "object",
+            "description": "Erreurs de validation : pour chaque champ, ses messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def _probleme(status_code: int, description: str = "") -> OpenApiResponse:
+    kind, title = PROBLEMES[status_code]
+    return OpenApiResponse(
+        response=PROBLEME,
+        description=description or title,
+        examples=[
+            OpenApiExample(
+                title,
+                value={
+                    "type": f"urn:soprano-rex:probleme:{kind}",
+                    "title": title,
+                    "status": status_code,
+                    "detail": description or title,
+                    "instance": "/api/v1/…",
+                },
+                media_type=TYPE_PROBLEME,
+            )
+        ],
+    )
+
+
+ERREURS_LECTURE = {
+    401: _probleme(401, "Jeton absent, invalide, expiré ou révoqué."),
+    403: _probleme(403),
+    429: _probleme(429, "Limite de requêtes atteinte : réessayez après le délai de l'en-tête Retry-After."),
+}
+ERREURS_OBJET = {**ERREURS_LECTURE, 404: _probleme(404, "Demande inconnue, ou d'une autre entreprise.")}
+
+EXEMPLE_DEMANDE = {
+    "id": 42,
+    "numero": "FR-REX-2026-00042",
+    "statut": "octroyee",
+    "statut_libelle": "Octroyée",
+    "titulaire": {"eori": "FR12345678901234", "raison_sociale": "Vins de Bourgogne SAS"},
+    "representant": {"eori": "FR98765432109876", "raison_sociale": "Transit Martin"},
+    "service": {"nom": "Bureau de Lyon", "courriel": "pae-lyon@douane.finances.gouv.fr"},
+    "numero_rex": "FRREXFR12345678901234",
+    "date_enregistrement": "2026-03-02",
+    "date_validite": "2026-02-20",
+    "revoquee_le": None,
+    "version": 1,
+    "date_limite": None,
+    "soumise_le": "2026-02-20T10:15:00+01:00",
+    "updated_at": "2026-03-02T09:00:00+01:00",
+    "url": "https://soprano-rex.example/api/v1/demandes/42/",
+}
+
+
+# ------------------------------------------------------------------ pagination
+def _page(request, demandes, ordre: pagination.Ordre, route_detail: str) -> dict:
+    """A page of requests by cursor (rex.pagination: keyset, one query), with the links of its
+    neighbours; the filters are kept in the links."""
+    parametres = PaginationSerializer(data=request.query_params)
+    parametres.is_valid(raise_exception=True)
+    taille = parametres.validated_data.get("taille", PAR_PAGE)
+    page = pagination.paginer(
+        demandes,
+        ordre,
+        apres=parametres.validated_data.get("apres", ""),
+        avant=parametres.validated_data.get("avant", ""),
+        par_page=taille,
+    )
+    base = {k: v for k, v in request.query_params.items() if k not in ("apres", "avant")}
+
+    def lien(**curseur) -> str:
+        return request.build_absolute_uri(f"{request.path}?{urlencode({**base, **curseur})}")
+
+    return {
+        "resultats": DemandeResumeSerializer(
+            page.lignes, many=True, context={"request": request, "route_detail": route_detail}
+        ).data,
+        "suivant": lien(apres=page.suivante) if page.suivante else None,
+        "precedent": lien(avant=page.precedente) if page.precedente else None,
+    }
+
+
+def _detail(request, visibles, pk: int, *, routes: dict[str, str]) -> Response:
+    """A request with everything its page shows, read in a constant number of queries (rex.dossier)."""
+    dossier = lire_dossier(request.user, visibles, pk)
+    demande = dossier.demande
+    possibles = actions.actions_possibles(request.user, demande, dossier.verificateur)
+    contexte = {"request": request, "actions": possibles, **routes}
+    return Response(DemandeSerializer(demande, context=contexte).data)
+
+
+def _autorisation(request, demande: Demande):
+    """The registration's PDF; 409 before it is granted; 202 with Retry-After while a worker renders it
+    (the portal's waiting page is HTML: the API answers a problem instead)."""
+    refus = pdf.refus(demande)
+    if refus:
+        return reponse_probleme(request, 409, refus)
+    fichier = pdf.ouvrir_autorisation(demande)
+    if fichier is not None:
+        return pdf.reponse_autorisation(demande, fichier)
+    return reponse_probleme(
+        request,
+        202,
+        "Le PDF de l'autorisation est en cours de génération : réessayez après le délai de l'en-tête "
+        "Retry-After.",
+        kind="generation-en-cours",
+        title="Autorisation en cours de génération",
+        headers={"Retry-After": str(RETRY_AFTER_PDF), "Cache-Control": "no-store"},
+    )
+
+
+class FichierNegociation(DefaultContentNegotiation):
+    """A download answers its file whatever Accept says (application/pdf, */*): an error stays JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Exception:  # noqa: BLE001 - NotAcceptable: the file's own type is what is served
+            return renderers[0], renderers[0].media_type
+
+
+FICHIER = OpenApiResponse(response=OpenApiTypes.BINARY, description="Le fichier.")
+EN_COURS = OpenApiResponse(
+    response=PROBLEME,
+    description=(
+        "PDF en cours de génération : rappelez la même adresse après le délai de l'en-tête Retry-After."
+    ),
+)
+
+
+# ------------------------------------------------------------------ who am I
+class Moi(APIView):
+    permission_classes = [Utilisateur]
+
+    @extend_schema(
+        operation_id="moi",
+        tags=["Compte"],
+        summary="Le compte et le jeton utilisés",
+        description=(
+            "L'utilisateur du jeton, son entreprise (ou son service), la portée et l'expiration du jeton."
+        ),
+        responses={200: MoiSerializer, **ERREURS_LECTURE},
+    )
+    def get(self, request):
+        return Response(MoiSerializer(request.user, context={"request": request}).data)
+
+
+# ------------------------------------------------------------------ operators and representatives
+ROUTES_OPERATEUR = {
+    "route_detail": "api:demande",
+    "route_document": "api:document",
+    "route_pdf": "api:autorisation",
+}
+
+
+class Demandes(APIView):
+    permission_classes = [Operateur]
+
+    @extend_schema(
+        operation_id="demandes_liste",
+        tags=["Demandes"],
+        summary="Mes demandes",
+        description=(
+            "Les demandes de l'entreprise (en tant que titulaire ou représentant en douane), de la plus "
+            "récemment mise à jour à la plus ancienne, par pages de 25 (paramètre `taille`, 100 au plus). "
+            "La pagination est par curseur : suivez le lien `suivant` jusqu'à ce qu'il soit null ; une page "
+            "ne saute ni ne répète jamais une demande, même si des demandes changent entre deux appels."
+        ),
+        parameters=[FiltresOperateurSerializer, PaginationSerializer],
+        responses={
+            200: OpenApiResponse(
+                PageDemandesSerializer,
+                examples=[
+                    OpenApiExample(
+                        "Une page",
+                        value={
+                            "resultats": [EXEMPLE_DEMANDE],
+                            "suivant": "https://soprano-rex.example/api/v1/demandes/?apres=m.1772438400000000.42",
+                            "precedent": None,
+                        },
+                    )
+                ],
+            ),
+            400: _probleme(400, "Filtre invalide (voir « errors »)."),
+            **ERREURS_LECTURE,
+        },
+    )
+    def get(self, request):
+        filtres = FiltresOperateurSerializer(data=request.query_params)
+        filtres.is_valid(raise_exception=True)
+        donnees = filtres.validated_data
+        demandes = selectors.demandes_accueil(
+            request.user, q=donnees.get("q", ""), client=donnees.get("client", "")
+        )
+        if donnees.get("statut"):
+            demandes = demandes.filter(statut=donnees["statut"])
+        demandes = demandes.select_related(*LISTE_SELECT_RELATED)
+        return Response(_page(request, demandes, selectors.ORDRE_MAJ, "api:demande"))
+
+
+class DemandeDetail(APIView):
+    permission_classes = [Operateur]
+
+    @extend_schema(
+        operation_id="demandes_lire",
+        tags=["Demandes"],
+        summary="Une demande",
+        description=(
+            "La demande, ses rubriques, ses documents (avec leur adresse de téléchargement), son historique, "
+            "son fil de discussion et les actions possibles maintenant. Une demande d'une autre entreprise "
+            "répond 404."
+        ),
+        responses={200: OpenApiResponse(DemandeSerializer), **ERREURS_OBJET},
+    )
+    def get(self, request, pk: int):
+        return _detail(request, selectors.demandes_operateur(request.user), pk, routes=ROUTES_OPERATEUR)
+
+
+class Document(APIView):
+    permission_classes = [Operateur]
+    content_negotiation_class = FichierNegociation
+
+    @extend_schema(
+        operation_id="demandes_document",
+        tags=["Demandes"],
+        summary="Télécharger un document",
+        description="Le fichier, avec son type, en pièce jointe (Content-Disposition: attachment).",
+        responses={(200, "application/octet-stream"): FICHIER, **ERREURS_OBJET},
+    )
+    def get(self, request, pk: int, document_pk: int):
+        demande = get_object_or_404(selectors.demandes_formulaire(request.user), pk=pk)
+        return servir_document(get_object_or_404(demande.documents, pk=document_pk))
+
+
+class Autorisation(APIView):
+    permission_classes = [Operateur]
+    content_negotiation_class = FichierNegociation
+
+    @extend_schema(
+        operation_id="demandes_autorisation",
+        tags=["Demandes"],
+        summary="PDF de l'autorisation",
+        description=(
+            "L'autorisation d'exportateur enregistré, en PDF (guide §7.1). S'il n'est pas encore prêt, la "
+            "réponse est 202 avec un en-tête Retry-After : rappelez la même adresse après ce délai. Une "
+            "demande qui n'est pas (ou n'a pas été) un enregistrement octroyé répond 409."
+        ),
+        responses={
+            (200, "application/pdf"): FICHIER,
+            202: EN_COURS,
+            409: _probleme(409, "L'enregistrement n'est pas octroyé."),
+            **ERREURS_OBJET,
+        },
+    )
+    def get(self, request, pk: int):
+        demande = get_object_or_404(
+            selectors.demandes_operateur(request.user).select_related("service", "representant"), pk=pk
+        )
+        return _autorisation(request, demande)
+
+
+class Messages(APIView):
+    permission_classes = [Operateur, PorteeEcriture]
+
+    @extend_schema(
+        operation_id="demandes_ecrire",
+        tags=["Demandes"],
+        summary="Écrire dans le fil de discussion",
+        description=(
+            "Envoie un message au service en charge de la demande (guide §6.1) ; il est prévenu par courriel "
+            "et le message apparaît dans l'historique. Jeton de portée « écriture ». Avec un en-tête "
+            "`Idempotency-Key`, un nouvel envoi de la même requête (après une coupure réseau) rejoue la "
+            "première réponse sans écrire un second message."
+        ),
+        parameters=[
+            OpenApiParameter(
+                ENTETE_IDEMPOTENCE,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Une clé unique par opération (un UUID par exemple), 255 caractères au plus.",
+            )
+        ],
+        request=MessageSerializer,
+        examples=[
+            OpenApiExample(
+                "Un message", value={"texte": "Bonjour, les statuts sont joints."}, request_only=True
+            )
+        ],
+        responses={
+            201: MessageSerializer,
+            400: _probleme(400, "Message vide ou trop long (voir « errors »)."),
+            409: _probleme(409, "Le message ne peut pas être envoyé au statut actuel de la demande."),
+            422: _probleme(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
+            **ERREURS_OBJET,
+        },
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        demande = get_object_or_404(selectors.demandes_formulaire(request.user), pk=pk)
+        serializer = MessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        raison = actions.refus(request.user, demande, "ecrire_operateur")
+        if raison:
+            return reponse_probleme(request, 409, raison)
+        try:
+            message = services.ecrire(
+                demande=demande, by=request.user, texte=serializer.validated_data["texte"]
+            )
+        except services.ActionRefusee as exc:
+            return reponse_probleme(request, 409, str(exc))
+        return Response(
+            MessageSerializer(message).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(reverse("api:demande", args=[demande.pk]))},
+        )
+
+
+# ------------------------------------------------------------------ reference data
+class Nomenclature(APIView):
+    permission_classes = [Utilisateur]
+
+    @extend_schema(
+        operation_id="nomenclature",
+        tags=["Référentiel"],
+        summary="Rechercher dans la nomenclature SH",
+        description=(
+            "Chapitres et positions SH4, les meilleurs d'abord (30 au plus) : un code (« 22 », « 2204 », "
+            "« 22.04 », « 22042110 ») ou des mots du libellé (« vins rouges »). Moins de deux caractères : "
+            "une liste vide."
+        ),
+        parameters=[RechercheNomenclatureSerializer],
+        responses={
+            200: OpenApiResponse(
+                NomenclatureSerializer(many=True),
+                examples=[
+                    OpenApiExample(
+                        "Vins",
+                        value=[
+                            {
+                                "code": "2204",
+                                "libelle": "Vins de raisins frais, y compris les vins enrichis en alcool",
+                                "kind": "position",
+                            }
+                        ],
+                    )
+                ],
+            ),
+            400: _probleme(400),
+            **ERREURS_LECTURE,
+        },
+    )
+    def get(self, request):
+        recherche = RechercheNomenclatureSerializer(data=request.query_params)
+        recherche.is_valid(raise_exception=True)
+        resultats = chercher_nomenclature(recherche.validated_data["q"])
+        return Response(NomenclatureSerializer(resultats, many=True).data)
+
+
+# ------------------------------------------------------------------ customs officers (read only)
+ROUTES_AGENT = {
+    "route_detail": "api:agent_demande",
+    "route_document": "api:agent_document",
+    "route_pdf": "api:agent_autorisation",
+}
+
+
+class File(APIView):
+    permission_classes = [Agent]
+
+    @extend_schema(
+        operation_id="agent_file",
+        tags=["Agents des douanes"],
+        summary="La file du service",
+        description=(
+            "Les demandes déposées au service de l'agent, avec les filtres de la page « File des demandes » "
+            "du back-office ; pagination par curseur (lien `suivant`). Réservé aux agents des douanes "
+            "(404 pour les autres comptes)."
+        ),
+        parameters=[FiltresFileSerializer, PaginationSerializer],
+        responses={200: PageDemandesSerializer, 400: _probleme(400), **ERREURS_OBJET},
+    )
+    def get(self, request):
+        filtres = FiltresFileSerializer(data=request.query_params)
+        filtres.is_valid(raise_exception=True)
+        valeurs = {nom: filtres.validated_data.get(nom, "") for nom in FiltresFileSerializer().fields}
+        demandes = selectors.file_agent(request.user, **valeurs).select_related(*LISTE_SELECT_RELATED)
+        return Response(_page(request, demandes, selectors.ordre_file(**valeurs), "api:agent_demande"))
+
+
+class FileDemande(APIView):
+    permission_classes = [Agent]
+
+    @extend_schema(
+        operation_id="agent_demande",
+        tags=["Agents des douanes"],
+        summary="Une demande du service",
+        description="En lecture seule ; une demande d'un autre service répond 404.",
+        responses={200: DemandeSerializer, **ERREURS_OBJET},
+    )
+    def get(self, request, pk: int):
+        return _detail(request, selectors.demandes_agent(request.user), pk, routes=ROUTES_AGENT)
+
+
+class FileDocument(APIView):
+    permission_classes = [Agent]
+    content_negotiation_class = FichierNegociation
+
+    @extend_schema(
+        operation_id="agent_document",
+        tags=["Agents des douanes"],
+        summary="Télécharger un document",
+        responses={(200, "application/octet-stream"): FICHIER, **ERREURS_OBJET},
+    )
+    def get(self, request, pk: int, document_pk: int):
+        demande = get_object_or_404(selectors.demandes_agent(request.user), pk=pk)
+        return servir_document(get_object_or_404(demande.documents, pk=document_pk))
+
+
+class FileAutorisation(APIView):
+    permission_classes = [Agent]
+    content_negotiation_class = FichierNegociation
+
+    @extend_schema(
+        operation_id="agent_autorisation",
+        tags=["Agents des douanes"],
+        summary="PDF de l'autorisation",
+        responses={
+            (200, "application/pdf"): FICHIER,
+            202: EN_COURS,
+            409: _probleme(409, "L'enregistrement n'est pas octroyé."),
+            **ERREURS_OBJET,
+        },
+    )
+    def get(self, request, pk: int):
+        demande = get_object_or_404(
+            selectors.demandes_agent(request.user).select_related("service", "representant"), pk=pk
+        )
+        return _autorisation(request, demande)
