@@ -1,10 +1,14 @@
 """Fixtures of the API tests: tokens of each kind of user, and a client that sends them."""
 
+from django.core.files.base import ContentFile
+
 import pytest
 
 from api.models import Portee
 from api.services import creer_jeton
-from tests.factories import MandatFactory, UserFactory, demande_representee, deposer, soumise
+from rex import pdf, services
+from rex.models import Document
+from tests.factories import MandatFactory, UserFactory, demande_representee, soumise
 
 
 def jeton(user, *, ecriture: bool = False, jours: int = 90) -> str:
@@ -64,4 +68,35 @@ def representation(service):
     return representant, client, demande
 
 
-__all__ = ["deposer"]
+FAUX_PDF = b"%PDF-1.7\n% rendu factice\n"
+
+
+@pytest.fixture
+def rendus(monkeypatch):
+    """WeasyPrint replaced by a counter of renders (a render takes about a second)."""
+    appels = []
+
+    def rendre_pdf(html):
+        appels.append(html)
+        return FAUX_PDF
+
+    monkeypatch.setattr(pdf, "rendre_pdf", rendre_pdf)
+    return appels
+
+
+@pytest.fixture
+def octroyee(deposee, agent):
+    """`deposee` granted by the officer of its service: a REX registration."""
+    return services.octroyer(demande=deposee, by=agent)
+
+
+def document(demande, nom: str = "Statuts"):
+    return Document.objects.create(
+        demande=demande,
+        nom=nom,
+        fichier=ContentFile(b"%PDF-1.4 test", name="statuts.pdf"),
+        nom_original="statuts.pdf",
+        type_mime="application/pdf",
+        taille=13,
+        ajoute_par=demande.created_by,
+    )
