@@ -63,33 +63,36 @@ PROBLEME = {
 }
 
 
-def _probleme(status_code: int, description: str = "") -> OpenApiResponse:
+def _probleme(status_code: int, description: str = "") -> dict:
+    """The schema's response for a problem of this status, typed application/problem+json."""
     kind, title = PROBLEMES[status_code]
-    return OpenApiResponse(
-        response=PROBLEME,
-        description=description or title,
-        examples=[
-            OpenApiExample(
-                title,
-                value={
-                    "type": f"urn:soprano-rex:probleme:{kind}",
-                    "title": title,
-                    "status": status_code,
-                    "detail": description or title,
-                    "instance": "/api/v1/…",
-                },
-                media_type=TYPE_PROBLEME,
-            )
-        ],
-    )
+    return {
+        (status_code, TYPE_PROBLEME): OpenApiResponse(
+            response=PROBLEME,
+            description=description or title,
+            examples=[
+                OpenApiExample(
+                    title,
+                    value={
+                        "type": f"urn:soprano-rex:probleme:{kind}",
+                        "title": title,
+                        "status": status_code,
+                        "detail": description or title,
+                        "instance": "/api/v1/…",
+                    },
+                    media_type=TYPE_PROBLEME,
+                )
+            ],
+        )
+    }
 
 
 ERREURS_LECTURE = {
-    401: _probleme(401, "Jeton absent, invalide, expiré ou révoqué."),
-    403: _probleme(403),
-    429: _probleme(429, "Limite de requêtes atteinte : réessayez après le délai de l'en-tête Retry-After."),
+    **_probleme(401, "Jeton absent, invalide, expiré ou révoqué."),
+    **_probleme(403),
+    **_probleme(429, "Limite de requêtes atteinte : réessayez après le délai de l'en-tête Retry-After."),
 }
-ERREURS_OBJET = {**ERREURS_LECTURE, 404: _probleme(404, "Demande inconnue, ou d'une autre entreprise.")}
+ERREURS_OBJET = {**ERREURS_LECTURE, **_probleme(404, "Demande inconnue, ou d'une autre entreprise.")}
 
 EXEMPLE_DEMANDE = {
     "id": 42,
@@ -240,7 +243,7 @@ class Demandes(APIView):
                     )
                 ],
             ),
-            400: _probleme(400, "Filtre invalide (voir « errors »)."),
+            **_probleme(400, "Filtre invalide (voir « errors »)."),
             **ERREURS_LECTURE,
         },
     )
@@ -284,7 +287,7 @@ class Document(APIView):
         tags=["Demandes"],
         summary="Télécharger un document",
         description="Le fichier, avec son type, en pièce jointe (Content-Disposition: attachment).",
-        responses={(200, "application/octet-stream"): FICHIER, **ERREURS_OBJET},
+        responses={(200, "*/*"): FICHIER, **ERREURS_OBJET},
     )
     def get(self, request, pk: int, document_pk: int):
         demande = get_object_or_404(selectors.demandes_formulaire(request.user), pk=pk)
@@ -306,8 +309,8 @@ class Autorisation(APIView):
         ),
         responses={
             (200, "application/pdf"): FICHIER,
-            202: EN_COURS,
-            409: _probleme(409, "L'enregistrement n'est pas octroyé."),
+            (202, TYPE_PROBLEME): EN_COURS,
+            **_probleme(409, "L'enregistrement n'est pas octroyé."),
             **ERREURS_OBJET,
         },
     )
@@ -348,9 +351,9 @@ class Messages(APIView):
         ],
         responses={
             201: MessageSerializer,
-            400: _probleme(400, "Message vide ou trop long (voir « errors »)."),
-            409: _probleme(409, "Le message ne peut pas être envoyé au statut actuel de la demande."),
-            422: _probleme(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
+            **_probleme(400, "Message vide ou trop long (voir « errors »)."),
+            **_probleme(409, "Le message ne peut pas être envoyé au statut actuel de la demande."),
+            **_probleme(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
             **ERREURS_OBJET,
         },
     )
@@ -405,7 +408,7 @@ class Nomenclature(APIView):
                     )
                 ],
             ),
-            400: _probleme(400),
+            **_probleme(400),
             **ERREURS_LECTURE,
         },
     )
@@ -437,7 +440,7 @@ class File(APIView):
             "(404 pour les autres comptes)."
         ),
         parameters=[FiltresFileSerializer, PaginationSerializer],
-        responses={200: PageDemandesSerializer, 400: _probleme(400), **ERREURS_OBJET},
+        responses={200: PageDemandesSerializer, **_probleme(400), **ERREURS_OBJET},
     )
     def get(self, request):
         filtres = FiltresFileSerializer(data=request.query_params)
@@ -469,7 +472,7 @@ class FileDocument(APIView):
         operation_id="agent_document",
         tags=["Agents des douanes"],
         summary="Télécharger un document",
-        responses={(200, "application/octet-stream"): FICHIER, **ERREURS_OBJET},
+        responses={(200, "*/*"): FICHIER, **ERREURS_OBJET},
     )
     def get(self, request, pk: int, document_pk: int):
         demande = get_object_or_404(selectors.demandes_agent(request.user), pk=pk)
@@ -486,8 +489,8 @@ class FileAutorisation(APIView):
         summary="PDF de l'autorisation",
         responses={
             (200, "application/pdf"): FICHIER,
-            202: EN_COURS,
-            409: _probleme(409, "L'enregistrement n'est pas octroyé."),
+            (202, TYPE_PROBLEME): EN_COURS,
+            **_probleme(409, "L'enregistrement n'est pas octroyé."),
             **ERREURS_OBJET,
         },
     )
