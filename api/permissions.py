@@ -22,6 +22,8 @@ class Agent(BasePermission):
     """A customs officer. Anyone else is told nothing of the back-office: a 404, as on the portal."""
 
     def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False  # a 401: authenticate first
         if not (peut_utiliser_api(request.user) and request.user.est_agent):
             raise NotFound()
         return True

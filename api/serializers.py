@@ -6,7 +6,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rex import pdf
-from rex.models import Demande, Evenement, Message, Statut
+from rex.models import LONGUEUR_TEXTE, Demande, Evenement, Message, Statut
+
+# A text typed by a user (soprano.saisie): no control character but tab, LF and CR, no bidi override; at
+# least one character that is not a space. Written so that the schema's pattern (ECMA) and the check
+# (Python) agree on every character, spaces included (each language has its own idea of \s).
+_PERMIS = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
+_VISIBLE = (
+    "[^\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202a-\\u202f\\u205f"
+    "\\u2066-\\u2069\\u3000]"
+)
+TEXTE_SAISI = f"^{_PERMIS}*{_VISIBLE}{_PERMIS}*$"
+# A search: anything but NUL (which PostgreSQL refuses in a text).
+SANS_NUL = "^[^\\x00]*$"
+# A cursor of rex.pagination: a segment's name and its keys (« m.1772438400000000.42 »).
+CURSEUR = "^[a-z]{1,10}(\\.[0-9]{1,19}){1,5}$"
 
 
 def _url(request, nom: str, *args) -> str:
@@ -109,7 +123,16 @@ class MessageSerializer(serializers.Serializer):
     cote = serializers.ChoiceField(
         choices=Message.Cote.choices, read_only=True, help_text="De la part de l'opérateur ou du service."
     )
-    texte = serializers.CharField(max_length=5000, help_text="Le message (5 000 caractères au plus).")
+    texte = serializers.RegexField(
+        TEXTE_SAISI,
+        max_length=LONGUEUR_TEXTE,
+        trim_whitespace=False,
+        help_text="Le message (5 000 caractères au plus), sans caractère de contrôle.",
+        error_messages={
+            "invalid": "Le message est vide, ou contient un caractère non autorisé (caractère de contrôle ou "
+            "de mise en forme bidirectionnelle) : saisissez-le à nouveau au lieu de le coller."
+        },
+    )
 
 
 class ActionSerializer(serializers.Serializer):
@@ -166,13 +189,19 @@ class FiltresOperateurSerializer(serializers.Serializer):
     statut = serializers.ChoiceField(
         choices=Statut.choices, required=False, help_text="Un statut (guide §8)."
     )
-    q = serializers.CharField(
+    q = serializers.RegexField(
+        SANS_NUL,
         required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         max_length=200,
         help_text="Début d'un numéro de demande, d'un numéro REX, d'un EORI, ou partie d'une raison sociale.",
     )
-    client = serializers.CharField(
+    client = serializers.RegexField(
+        SANS_NUL,
         required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         max_length=200,
         help_text="Représentant en douane : début de l'EORI ou partie de la raison sociale du client.",
     )
@@ -180,29 +209,47 @@ class FiltresOperateurSerializer(serializers.Serializer):
 
 class FiltresFileSerializer(serializers.Serializer):
     statut = serializers.ChoiceField(
-        choices=[(s.value, s.label) for s in Statut if s != Statut.BROUILLON], required=False
+        choices=[(s.value, s.label) for s in Statut if s != Statut.BROUILLON],
+        required=False,
+        allow_blank=True,
     )
     agent = serializers.RegexField(
-        r"^(moi|aucun|[0-9]{1,18})$",
+        r"^(moi|aucun|[0-9]{1,18})?$",
         required=False,
+        allow_blank=True,
         help_text="« moi » (mes dossiers), « aucun » (non attribués) ou l'identifiant d'un agent du service.",
     )
     echeance = serializers.ChoiceField(
-        choices=[("depassee", "Délai dépassé"), ("proche", "Échéance sous 7 jours")], required=False
+        choices=[("depassee", "Délai dépassé"), ("proche", "Échéance sous 7 jours")],
+        required=False,
+        allow_blank=True,
     )
-    q = serializers.CharField(
-        required=False, max_length=200, help_text="Numéro de demande, numéro EORI ou raison sociale."
+    q = serializers.RegexField(
+        SANS_NUL,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=200,
+        help_text="Numéro de demande, numéro EORI ou raison sociale.",
     )
     tri = serializers.ChoiceField(
         choices=[("echeance", "Échéance la plus proche")],
         required=False,
+        allow_blank=True,
         help_text="Par défaut : dernière mise à jour d'abord.",
     )
 
 
 class PaginationSerializer(serializers.Serializer):
-    apres = serializers.CharField(required=False, max_length=200, help_text="Curseur de la page suivante.")
-    avant = serializers.CharField(required=False, max_length=200, help_text="Curseur de la page précédente.")
+    apres = serializers.RegexField(
+        CURSEUR, required=False, allow_blank=True, help_text="Curseur de la page suivante (lien `suivant`)."
+    )
+    avant = serializers.RegexField(
+        CURSEUR,
+        required=False,
+        allow_blank=True,
+        help_text="Curseur de la page précédente (lien `precedent`).",
+    )
     taille = serializers.IntegerField(
         required=False, min_value=1, max_value=100, help_text="Nombre de demandes par page (25 par défaut)."
     )
@@ -215,8 +262,11 @@ class NomenclatureSerializer(serializers.Serializer):
 
 
 class RechercheNomenclatureSerializer(serializers.Serializer):
-    q = serializers.CharField(
-        max_length=200, help_text="Un code (« 22 », « 2204 », « 22.04 ») ou des mots du libellé (« vins »)."
+    q = serializers.RegexField(
+        SANS_NUL,
+        max_length=200,
+        trim_whitespace=False,
+        help_text="Un code (« 22 », « 2204 », « 22.04 ») ou des mots du libellé (« vins »).",
     )
 
 

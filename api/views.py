@@ -12,6 +12,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -115,10 +116,16 @@ EXEMPLE_DEMANDE = {
 
 
 # ------------------------------------------------------------------ pagination
+def _parametres(request) -> dict[str, str]:
+    """The query string as a plain dict: a value is checked as sent (DRF reads a QueryDict as an HTML
+    form, where an empty value means « absent »: `taille=` would pass unchecked)."""
+    return request.query_params.dict()
+
+
 def _page(request, demandes, ordre: pagination.Ordre, route_detail: str) -> dict:
     """A page of requests by cursor (rex.pagination: keyset, one query), with the links of its
     neighbours; the filters are kept in the links."""
-    parametres = PaginationSerializer(data=request.query_params)
+    parametres = PaginationSerializer(data=_parametres(request))
     parametres.is_valid(raise_exception=True)
     taille = parametres.validated_data.get("taille", PAR_PAGE)
     page = pagination.paginer(
@@ -190,8 +197,18 @@ EN_COURS = OpenApiResponse(
 )
 
 
+class VueApi(APIView):
+    """The API's views: once authenticated, a method the URL does not offer is a 405, whoever asks
+    (before the side's check, which would answer 403 or 404)."""
+
+    def check_permissions(self, request):
+        if request.user.is_authenticated and request.method not in self._allowed_methods():
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
+
 # ------------------------------------------------------------------ who am I
-class Moi(APIView):
+class Moi(VueApi):
     permission_classes = [Utilisateur]
 
     @extend_schema(
@@ -215,7 +232,7 @@ ROUTES_OPERATEUR = {
 }
 
 
-class Demandes(APIView):
+class Demandes(VueApi):
     permission_classes = [Operateur]
 
     @extend_schema(
@@ -248,7 +265,7 @@ class Demandes(APIView):
         },
     )
     def get(self, request):
-        filtres = FiltresOperateurSerializer(data=request.query_params)
+        filtres = FiltresOperateurSerializer(data=_parametres(request))
         filtres.is_valid(raise_exception=True)
         donnees = filtres.validated_data
         demandes = selectors.demandes_accueil(
@@ -260,7 +277,7 @@ class Demandes(APIView):
         return Response(_page(request, demandes, selectors.ORDRE_MAJ, "api:demande"))
 
 
-class DemandeDetail(APIView):
+class DemandeDetail(VueApi):
     permission_classes = [Operateur]
 
     @extend_schema(
@@ -278,7 +295,7 @@ class DemandeDetail(APIView):
         return _detail(request, selectors.demandes_operateur(request.user), pk, routes=ROUTES_OPERATEUR)
 
 
-class Document(APIView):
+class Document(VueApi):
     permission_classes = [Operateur]
     content_negotiation_class = FichierNegociation
 
@@ -294,7 +311,7 @@ class Document(APIView):
         return servir_document(get_object_or_404(demande.documents, pk=document_pk))
 
 
-class Autorisation(APIView):
+class Autorisation(VueApi):
     permission_classes = [Operateur]
     content_negotiation_class = FichierNegociation
 
@@ -321,7 +338,7 @@ class Autorisation(APIView):
         return _autorisation(request, demande)
 
 
-class Messages(APIView):
+class Messages(VueApi):
     permission_classes = [Operateur, PorteeEcriture]
 
     @extend_schema(
@@ -337,7 +354,7 @@ class Messages(APIView):
         parameters=[
             OpenApiParameter(
                 ENTETE_IDEMPOTENCE,
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
                 OpenApiParameter.HEADER,
                 required=False,
                 description="Une clé unique par opération (un UUID par exemple), 255 caractères au plus.",
@@ -379,7 +396,7 @@ class Messages(APIView):
 
 
 # ------------------------------------------------------------------ reference data
-class Nomenclature(APIView):
+class Nomenclature(VueApi):
     permission_classes = [Utilisateur]
 
     @extend_schema(
@@ -413,7 +430,7 @@ class Nomenclature(APIView):
         },
     )
     def get(self, request):
-        recherche = RechercheNomenclatureSerializer(data=request.query_params)
+        recherche = RechercheNomenclatureSerializer(data=_parametres(request))
         recherche.is_valid(raise_exception=True)
         resultats = chercher_nomenclature(recherche.validated_data["q"])
         return Response(NomenclatureSerializer(resultats, many=True).data)
@@ -427,7 +444,7 @@ ROUTES_AGENT = {
 }
 
 
-class File(APIView):
+class File(VueApi):
     permission_classes = [Agent]
 
     @extend_schema(
@@ -443,14 +460,14 @@ class File(APIView):
         responses={200: PageDemandesSerializer, **_probleme(400), **ERREURS_OBJET},
     )
     def get(self, request):
-        filtres = FiltresFileSerializer(data=request.query_params)
+        filtres = FiltresFileSerializer(data=_parametres(request))
         filtres.is_valid(raise_exception=True)
         valeurs = {nom: filtres.validated_data.get(nom, "") for nom in FiltresFileSerializer().fields}
         demandes = selectors.file_agent(request.user, **valeurs).select_related(*LISTE_SELECT_RELATED)
         return Response(_page(request, demandes, selectors.ordre_file(**valeurs), "api:agent_demande"))
 
 
-class FileDemande(APIView):
+class FileDemande(VueApi):
     permission_classes = [Agent]
 
     @extend_schema(
@@ -464,7 +481,7 @@ class FileDemande(APIView):
         return _detail(request, selectors.demandes_agent(request.user), pk, routes=ROUTES_AGENT)
 
 
-class FileDocument(APIView):
+class FileDocument(VueApi):
     permission_classes = [Agent]
     content_negotiation_class = FichierNegociation
 
@@ -479,7 +496,7 @@ class FileDocument(APIView):
         return servir_document(get_object_or_404(demande.documents, pk=document_pk))
 
 
-class FileAutorisation(APIView):
+class FileAutorisation(VueApi):
     permission_classes = [Agent]
     content_negotiation_class = FichierNegociation
 

@@ -64,10 +64,16 @@ def test_the_links_keep_the_filters(api_de, user_et_demandes):
     assert "statut=brouillon" in corps["suivant"] and "taille=3" in corps["suivant"]
 
 
-def test_a_forged_cursor_gives_the_first_page(api_de, user_et_demandes):
+def test_a_cursor_of_another_order_gives_the_first_page(api_de, user_et_demandes):
     user, attendus = user_et_demandes
     corps = api_de(user).get("/api/v1/demandes/", {"taille": 3, "apres": "x.1.2"}).json()
     assert [d["id"] for d in corps["resultats"]] == attendus[:3]
+
+
+def test_a_malformed_cursor_is_a_400(api_de, user_et_demandes):
+    user, _ = user_et_demandes
+    response = api_de(user).get("/api/v1/demandes/", {"apres": "page 2"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["apres"]
 
 
 @pytest.mark.parametrize("taille", ["0", "101", "beaucoup"])
