@@ -10,7 +10,6 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -121,10 +120,9 @@ def gestionnaire_exceptions(exc, context):
     return response
 
 
-@csrf_exempt
 def introuvable_json(request, exception=None):
-    """A path under /api/ that no route matches: a 404 problem, not the site's HTML page (whatever the
-    method: no CSRF check either, it changes nothing)."""
+    """A path under /api/ that no route matches (soprano.views.page_introuvable): a 404 problem, not the
+    site's HTML page."""
     return JsonResponse(
         probleme(404, DETAIL_INTROUVABLE, instance=request.path),
         status=404,

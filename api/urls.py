@@ -1,12 +1,11 @@
 """/api/v1/: the REST API, its OpenAPI schema and its documentation page."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from drf_spectacular.views import SpectacularAPIView
 
 from api import views
 from api.documentation import documentation
-from api.problemes import introuvable_json
 
 app_name = "api"
 
@@ -33,6 +32,3 @@ urlpatterns = [
         name="agent_autorisation",
     ),
 ]
-
-# Last: any other path under /api/v1/ is a 404 problem (JSON), not the site's HTML page.
-urlpatterns.append(re_path(r"^.*$", introuvable_json, name="introuvable"))
