@@ -10,6 +10,21 @@ import yaml
 
 pytestmark = pytest.mark.django_db
 
+# Every operation of the API (tests/api/test_matrice_api.py has a row for each).
+CHEMINS = {
+    "/api/v1/moi/",
+    "/api/v1/demandes/",
+    "/api/v1/demandes/{id}/",
+    "/api/v1/demandes/{id}/messages/",
+    "/api/v1/demandes/{id}/documents/{document_pk}/",
+    "/api/v1/demandes/{id}/autorisation.pdf",
+    "/api/v1/nomenclature/",
+    "/api/v1/agent/file/",
+    "/api/v1/agent/demandes/{id}/",
+    "/api/v1/agent/demandes/{id}/documents/{document_pk}/",
+    "/api/v1/agent/demandes/{id}/autorisation.pdf",
+}
+
 
 def test_the_schema_validates_without_warnings(tmp_path):
     fichier = tmp_path / "schema.yaml"
@@ -18,19 +33,7 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert erreurs.getvalue() == ""
     schema = yaml.safe_load(fichier.read_text())
     assert schema["info"]["title"] == "API SOPRANO/REX" and schema["info"]["version"] == "v1"
-    assert set(schema["paths"]) == {
-        "/api/v1/moi/",
-        "/api/v1/demandes/",
-        "/api/v1/demandes/{id}/",
-        "/api/v1/demandes/{id}/messages/",
-        "/api/v1/demandes/{id}/documents/{document_pk}/",
-        "/api/v1/demandes/{id}/autorisation.pdf",
-        "/api/v1/nomenclature/",
-        "/api/v1/agent/file/",
-        "/api/v1/agent/demandes/{id}/",
-        "/api/v1/agent/demandes/{id}/documents/{document_pk}/",
-        "/api/v1/agent/demandes/{id}/autorisation.pdf",
-    }
+    assert set(schema["paths"]) == CHEMINS
     assert schema["components"]["securitySchemes"]["jeton"]["scheme"] == "bearer"
     # Every error is documented as a problem.
     liste = schema["paths"]["/api/v1/demandes/"]["get"]["responses"]
