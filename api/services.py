@@ -54,8 +54,9 @@ def creer_jeton(
 
 @transaction.atomic
 def revoquer_jeton(*, jeton: JetonApi, by) -> JetonApi:
-    """The token stops working at once; revoking it again changes nothing."""
-    if jeton.user_id != by.pk:
+    """The token stops working at once; revoking it again changes nothing. Its user revokes it, or the
+    PAE in the admin (permission to change tokens)."""
+    if jeton.user_id != by.pk and not by.has_perm("api.change_jetonapi"):
         raise JetonRefuse("Ce jeton n'est pas le vôtre.")
     JetonApi.objects.filter(pk=jeton.pk, revoque_le__isnull=True).update(revoque_le=timezone.now())
     jeton.refresh_from_db(fields=["revoque_le"])

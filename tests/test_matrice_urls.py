@@ -902,6 +902,8 @@ ADMIN_DESACTIVE = {
     "admin:axes_accesslog_add",
     "admin:axes_accessfailurelog_add",
     "admin:accounts_demandehabilitation_add",
+    "admin:api_jetonapi_add",
+    "admin:api_jetonapi_delete",
 }
 # The administrator's POST (an empty body on every form of the admin) is left to the admin's own tests.
 CELLULES_ADMIN = [

@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 from io import StringIO
 
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -255,3 +256,26 @@ def test_an_account_not_habilitated_is_sent_to_its_next_step(client):
     client.force_login(UserFactory(certifie=True))
     response = client.get(PAGE)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:soprano_home")
+
+
+def test_the_pae_revokes_a_token_in_the_admin(client):
+    cree, valeur = services.creer_jeton(user=UserFactory(habilite=True), nom="ERP")
+    pae = UserFactory(is_staff=True)
+    pae.user_permissions.add(*Permission.objects.filter(codename__in=["view_jetonapi", "change_jetonapi"]))
+    client.force_login(pae)
+    liste = client.get(reverse("admin:api_jetonapi_changelist")).content.decode()
+    assert cree.prefix in liste and valeur not in liste and cree.hash not in liste
+    client.post(
+        reverse("admin:api_jetonapi_changelist"),
+        {"action": "revoquer", "_selected_action": [cree.pk]},
+    )
+    cree.refresh_from_db()
+    assert cree.revoque_le is not None
+    client.logout()
+    assert Api(client, valeur).get(MOI).status_code == 401
+
+
+def test_another_user_may_not_revoke_a_token():
+    cree, _ = services.creer_jeton(user=UserFactory(habilite=True), nom="ERP")
+    with pytest.raises(services.JetonRefuse):
+        services.revoquer_jeton(jeton=cree, by=UserFactory(habilite=True))
