@@ -1,12 +1,11 @@
 """The documentation page (Swagger UI, from our static files: drf-spectacular-sidecar, no CDN).
 
-Under the site's Content-Security-Policy: the page loads its init script from its own URL (`?script`,
-SpectacularSwaggerSplitView) and its style from a file. Swagger UI sets style attributes on the elements
-it draws: style-src is relaxed for this page only (scripts stay as strict as everywhere).
+Under the site's own Content-Security-Policy, unrelaxed: the page loads its init script from its own URL
+(`?script`, SpectacularSwaggerSplitView) and its style from a file (templates/api/swagger_ui.html instead
+of drf-spectacular's, which has an inline <style>). Swagger UI sets its styles through the DOM, which the
+policy allows (tests/browser/test_api_docs.py: no violation, « Try it out » included).
 """
 
-from csp.constants import SELF, UNSAFE_INLINE
-from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 
@@ -16,4 +15,4 @@ class Documentation(SpectacularSwaggerSplitView):
     url_name = "api:schema"
 
 
-documentation = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(Documentation.as_view())
+documentation = Documentation.as_view()
