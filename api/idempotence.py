@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -28,6 +29,9 @@ from api.problemes import reponse_probleme
 
 ENTETE = "Idempotency-Key"
 DUREE = timedelta(hours=24)
+# A first request still « being processed » after this long was lost (its process stopped): the key is
+# free again.
+ABANDON = timedelta(minutes=5)
 LONGUEUR_MAX = 255
 ENTETES_REJOUES = ("Location",)
 
@@ -44,8 +48,11 @@ def _cle_valide(cle: str) -> bool:
 
 def _reserver(request, cle: str, empreinte: str):
     """The new row holding the key, or the one that already holds it."""
-    limite = timezone.now() - DUREE
-    ReponseIdempotente.objects.filter(user=request.user, created_at__lt=limite).delete()
+    maintenant = timezone.now()
+    ReponseIdempotente.objects.filter(
+        Q(created_at__lt=maintenant - DUREE) | Q(statut__isnull=True, created_at__lt=maintenant - ABANDON),
+        user=request.user,
+    ).delete()
     try:
         with transaction.atomic():
             return ReponseIdempotente.objects.create(user=request.user, cle=cle, empreinte=empreinte), True

@@ -19,7 +19,7 @@ def jeton_authentifie(valeur: str) -> JetonApi | None:
         return None
     jeton = (
         JetonApi.objects.actifs()
-        .select_related("user", "user__entreprise")
+        .select_related("user", "user__entreprise", "user__service")
         .filter(hash=empreinte(valeur))
         .first()
     )

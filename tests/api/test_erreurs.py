@@ -56,6 +56,8 @@ def test_404_another_companys_request_and_unknown_paths(api_de, deposee):
     est_un_probleme(api.get(f"/api/v1/demandes/{deposee.pk}/"), 404, "introuvable")
     est_un_probleme(api.get("/api/v1/demandes/999999/"), 404, "introuvable")
     est_un_probleme(api.get("/api/v1/inconnu/"), 404, "introuvable")
+    est_un_probleme(api.post("/api/v1/inconnu/", {}), 404, "introuvable")
+    est_un_probleme(api.get("/api/v1/demandes/abc/"), 404, "introuvable")
 
 
 def test_405_the_wrong_method(api_de, titulaire):

@@ -4,6 +4,9 @@ The decorator is tested on a view of its own (the next create endpoint uses it t
 the message endpoint."""
 
 import itertools
+from datetime import timedelta
+
+from django.utils import timezone
 
 import pytest
 from rest_framework.permissions import IsAuthenticated
@@ -132,3 +135,19 @@ def test_a_message_sent_twice_with_the_same_key_is_written_once(api_de, deposee,
     autre = api.post(url, {"texte": "Autre chose."}, headers=entetes)
     assert autre.status_code == 422
     assert Message.objects.filter(demande=deposee).count() == 1
+
+
+def test_a_first_request_lost_long_ago_frees_its_key():
+    user = UserFactory(habilite=True)
+    appeler(user, {"nom": "a"})
+    ReponseIdempotente.objects.update(statut=None, created_at=timezone.now() - timedelta(minutes=6))
+    response = appeler(user, {"nom": "a"})
+    assert response.status_code == 201 and not response.has_header("Idempotent-Replayed")
+    assert len(Creation.crees) == 2
+
+
+def test_a_key_is_remembered_24_hours():
+    user = UserFactory(habilite=True)
+    appeler(user, {"nom": "a"})
+    ReponseIdempotente.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert appeler(user, {"nom": "b"}).status_code == 201
