@@ -14,6 +14,7 @@ Usage, on the handler of an APIView (after authentication, permissions and throt
 """
 
 import hashlib
+import re
 from datetime import timedelta
 from functools import wraps
 
@@ -33,6 +34,12 @@ DUREE = timedelta(hours=24)
 # free again.
 ABANDON = timedelta(minutes=5)
 LONGUEUR_MAX = 255
+# Printable ASCII, no space at either end (the schema's pattern, api.views).
+MOTIF_CLE = re.compile(r"[!-~]([ -~]*[!-~])?")
+MESSAGE_CLE = (
+    f"La clé d'idempotence compte de 1 à {LONGUEUR_MAX} caractères ASCII imprimables, sans espace au début "
+    "ni à la fin."
+)
 ENTETES_REJOUES = ("Location",)
 
 
@@ -43,7 +50,7 @@ def _empreinte(request) -> str:
 
 
 def _cle_valide(cle: str) -> bool:
-    return 0 < len(cle) <= LONGUEUR_MAX and cle.isascii() and cle.isprintable()
+    return len(cle) <= LONGUEUR_MAX and MOTIF_CLE.fullmatch(cle) is not None
 
 
 def _reserver(request, cle: str, empreinte: str):
@@ -94,9 +101,7 @@ def idempotent(handler):
         if cle is None:
             return handler(self, request, *args, **kwargs)
         if not _cle_valide(cle):
-            raise ValidationError(
-                {ENTETE: [f"La clé d'idempotence compte de 1 à {LONGUEUR_MAX} caractères ASCII imprimables."]}
-            )
+            raise ValidationError({ENTETE: [MESSAGE_CLE]})
         empreinte = _empreinte(request)
         ligne, nouvelle = _reserver(request, cle, empreinte)
         if not nouvelle:

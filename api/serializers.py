@@ -16,11 +16,12 @@ _VISIBLE = (
     "[^\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202a-\\u202f\\u205f"
     "\\u2066-\\u2069\\u3000]"
 )
-TEXTE_SAISI = f"^{_PERMIS}*{_VISIBLE}{_PERMIS}*$"
-# A search: anything but NUL (which PostgreSQL refuses in a text).
-SANS_NUL = "^[^\\x00]*$"
+TEXTE_SAISI = f"\\A{_PERMIS}*{_VISIBLE}{_PERMIS}*\\Z"
+# A search: anything but NUL (which PostgreSQL refuses in a text). Never empty: an empty value is the
+# field's `allow_blank`, a branch of its own in the schema (oneOf), which must not match twice.
+SANS_NUL = "\\A[^\\x00]+\\Z"
 # A cursor of rex.pagination: a segment's name and its keys (« m.1772438400000000.42 »).
-CURSEUR = "^[a-z]{1,10}(\\.[0-9]{1,19}){1,5}$"
+CURSEUR = "\\A[a-z]{1,10}(\\.[0-9]{1,19}){1,5}\\Z"
 
 
 def _url(request, nom: str, *args) -> str:
@@ -214,7 +215,7 @@ class FiltresFileSerializer(serializers.Serializer):
         allow_blank=True,
     )
     agent = serializers.RegexField(
-        r"^(moi|aucun|[0-9]{1,18})?$",
+        r"\A(moi|aucun|[0-9]{1,18})\Z",
         required=False,
         allow_blank=True,
         help_text="« moi » (mes dossiers), « aucun » (non attribués) ou l'identifiant d'un agent du service.",
@@ -242,7 +243,11 @@ class FiltresFileSerializer(serializers.Serializer):
 
 class PaginationSerializer(serializers.Serializer):
     apres = serializers.RegexField(
-        CURSEUR, required=False, allow_blank=True, help_text="Curseur de la page suivante (lien `suivant`)."
+        CURSEUR,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Curseur de la page suivante (lien `suivant`).",
     )
     avant = serializers.RegexField(
         CURSEUR,

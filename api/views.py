@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.idempotence import ENTETE as ENTETE_IDEMPOTENCE
-from api.idempotence import idempotent
+from api.idempotence import LONGUEUR_MAX as LONGUEUR_MAX_CLE
+from api.idempotence import MOTIF_CLE, idempotent
 from api.permissions import Agent, Operateur, PorteeEcriture, Utilisateur
 from api.problemes import PROBLEMES, TYPE_PROBLEME, reponse_probleme
 from api.serializers import (
@@ -354,7 +355,12 @@ class Messages(VueApi):
         parameters=[
             OpenApiParameter(
                 ENTETE_IDEMPOTENCE,
-                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": LONGUEUR_MAX_CLE,
+                    "pattern": f"^{MOTIF_CLE.pattern}$",
+                },
                 OpenApiParameter.HEADER,
                 required=False,
                 description="Une clé unique par opération (un UUID par exemple), 255 caractères au plus.",
