@@ -118,3 +118,17 @@ def test_500_is_a_problem_reported_like_any_server_error():
     assert response.data["type"] == "urn:soprano-rex:probleme:erreur-interne"
     assert "détail interne" not in response.content.decode()
     assert len(signaux) == 1 and signaux[0].path == "/api/v1/panne/"
+
+
+def test_406_when_json_is_not_accepted(api_de, titulaire):
+    response = api_de(titulaire).get("/api/v1/moi/", headers={"Accept": "text/html"})
+    est_un_probleme(response, 406, "format")
+
+
+def test_415_a_body_that_is_not_json(api_de, deposee, titulaire):
+    response = api_de(titulaire, ecriture=True).post(
+        f"/api/v1/demandes/{deposee.pk}/messages/",
+        "texte=Bonjour",
+        content_type="application/x-www-form-urlencoded",
+    )
+    est_un_probleme(response, 415, "type-contenu")
