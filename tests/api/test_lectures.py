@@ -262,3 +262,39 @@ def test_an_officer_uses_the_queue_not_the_operators_list(api_de, agent):
     response = api_de(agent).get("/api/v1/demandes/")
     assert response.status_code == 403
     assert "/api/v1/agent/file/" in response.json()["detail"]
+
+
+def test_an_officers_request_costs_the_same_for_1_and_50_rows(api_de, agent, deposee):
+    api = api_de(agent)
+    url = f"/api/v1/agent/demandes/{deposee.pk}/"
+    api.get(url)
+    document(deposee)
+    une, response = requetes(lambda: api.get(url))
+    assert len(response.json()["documents"]) == 1
+    for _ in range(49):
+        document(deposee)
+    Message.objects.bulk_create(
+        Message(demande=deposee, auteur=agent, cote=Message.Cote.SERVICE, texte="Bonjour") for _ in range(50)
+    )
+    cinquante, response = requetes(lambda: api.get(url))
+    assert len(response.json()["documents"]) == len(response.json()["messages"]) == 50
+    assert cinquante == une
+
+
+def test_the_other_reads_cost_a_few_queries(api_de, octroyee, rendus, django_assert_max_num_queries):
+    piece = document(octroyee)
+    PositionTarifaireFactory(chapitre=ChapitreFactory())
+    api = api_de(octroyee.created_by)
+    api.get("/api/v1/moi/")
+    api.get(f"/api/v1/demandes/{octroyee.pk}/autorisation.pdf")  # rendered once (the task)
+    for url, maximum in (
+        ("/api/v1/moi/", 1),
+        ("/api/v1/nomenclature/?q=vins", 3),
+        (f"/api/v1/demandes/{octroyee.pk}/documents/{piece.pk}/", 3),
+        (f"/api/v1/demandes/{octroyee.pk}/autorisation.pdf", 8),
+    ):
+        with django_assert_max_num_queries(maximum):
+            response = api.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, url
