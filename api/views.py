@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -200,12 +201,20 @@ EN_COURS = OpenApiResponse(
 
 class VueApi(APIView):
     """The API's views: once authenticated, a method the URL does not offer is a 405, whoever asks
-    (before the side's check, which would answer 403 or 404)."""
+    (before the side's check, which would answer 403 or 404). Every answer is the token's user's own:
+    never kept by a shared cache."""
 
     def check_permissions(self, request):
         if request.user.is_authenticated and request.method not in self._allowed_methods():
             raise MethodNotAllowed(request.method)
         super().check_permissions(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        patch_vary_headers(response, ["Authorization"])
+        return response
 
 
 # ------------------------------------------------------------------ who am I

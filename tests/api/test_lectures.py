@@ -298,3 +298,11 @@ def test_the_other_reads_cost_a_few_queries(api_de, octroyee, rendus, django_ass
             if response.streaming:
                 b"".join(response.streaming_content)
         assert response.status_code == 200, url
+
+
+def test_answers_are_never_kept_by_a_shared_cache(api_de, titulaire):
+    response = api_de(titulaire).get("/api/v1/demandes/")
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Authorization" in response["Vary"]
+    erreur = api_de(None).get("/api/v1/demandes/")
+    assert erreur["Cache-Control"] == "private, no-store"
