@@ -38,9 +38,9 @@ class ServiceSerializer(serializers.Serializer):
     courriel = serializers.CharField(allow_blank=True)
 
 
+# A row of a list: what an ERP needs to follow its requests and the registration's validity. (The
+# serializers have comments, not docstrings: a docstring would be the schema's English description.)
 class DemandeResumeSerializer(serializers.Serializer):
-    """A row of a list: what an ERP needs to follow its requests and the registration's validity."""
-
     id = serializers.IntegerField(help_text="Identifiant de la demande dans l'API.")
     numero = serializers.CharField(
         allow_null=True, help_text="Numéro de la demande (FR-REX-AAAA-NNNNN), donné au dépôt."
@@ -141,9 +141,8 @@ class ActionSerializer(serializers.Serializer):
     libelle = serializers.CharField(help_text="L'action, telle que le portail la présente.")
 
 
+# A request with everything its page shows: rubriques, documents, history, thread, actions.
 class DemandeSerializer(DemandeResumeSerializer):
-    """A request with everything its page shows: rubriques, documents, history, thread, actions."""
-
     bureau = ServiceSerializer(allow_null=True, help_text="Bureau de douane compétent (rubrique 1).")
     telephone = serializers.CharField()
     courriel = serializers.CharField()
@@ -175,9 +174,8 @@ class DemandeSerializer(DemandeResumeSerializer):
         return _url(self.context["request"], self.context["route_pdf"], demande.pk)
 
 
+# A page of a list, by cursor: follow `suivant` until it is null.
 class PageSerializer(serializers.Serializer):
-    """A page of a list, by cursor: follow `suivant` until it is null."""
-
     suivant = serializers.URLField(allow_null=True, help_text="Page suivante (null : dernière page).")
     precedent = serializers.URLField(allow_null=True, help_text="Page précédente (null : première page).")
 

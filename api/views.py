@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import MethodNotAllowed, NotAcceptable
@@ -22,7 +21,8 @@ from api.idempotence import ENTETE as ENTETE_IDEMPOTENCE
 from api.idempotence import LONGUEUR_MAX as LONGUEUR_MAX_CLE
 from api.idempotence import MOTIF_CLE, idempotent
 from api.permissions import Agent, Operateur, PorteeEcriture, Utilisateur
-from api.problemes import PROBLEMES, TYPE_PROBLEME, reponse_probleme
+from api.problemes import TYPE_PROBLEME, reponse_probleme
+from api.schema import EN_COURS, ERREURS_LECTURE, ERREURS_OBJET, EXEMPLE_DEMANDE, FICHIER, probleme_documente
 from api.serializers import (
     DemandeResumeSerializer,
     DemandeSerializer,
@@ -44,77 +44,6 @@ from rex.nomenclature import chercher_nomenclature
 PAR_PAGE = 25
 RETRY_AFTER_PDF = pdf.RAFRAICHIR_S
 LISTE_SELECT_RELATED = ("titulaire", "representant", "service")
-
-
-# ------------------------------------------------------------------ documentation of errors
-PROBLEME = {
-    "type": "object",
-    "description": "Problème au format RFC 9457 (application/problem+json).",
-    "properties": {
-        "type": {"type": "string", "example": "urn:soprano-rex:probleme:introuvable"},
-        "title": {"type": "string", "example": "Ressource introuvable"},
-        "status": {"type": "integer", "example": 404},
-        "detail": {"type": "string"},
-        "instance": {"type": "string", "example": "/api/v1/demandes/42/"},
-        "errors": {
-            "type": "object",
-            "description": "Erreurs de validation : pour chaque champ, ses messages.",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "required": ["type", "title", "status", "detail"],
-}
-
-
-def _probleme(status_code: int, description: str = "") -> dict:
-    """The schema's response for a problem of this status, typed application/problem+json."""
-    kind, title = PROBLEMES[status_code]
-    return {
-        (status_code, TYPE_PROBLEME): OpenApiResponse(
-            response=PROBLEME,
-            description=description or title,
-            examples=[
-                OpenApiExample(
-                    title,
-                    value={
-                        "type": f"urn:soprano-rex:probleme:{kind}",
-                        "title": title,
-                        "status": status_code,
-                        "detail": description or title,
-                        "instance": "/api/v1/…",
-                    },
-                    media_type=TYPE_PROBLEME,
-                )
-            ],
-        )
-    }
-
-
-ERREURS_LECTURE = {
-    **_probleme(401, "Jeton absent, invalide, expiré ou révoqué."),
-    **_probleme(403),
-    **_probleme(429, "Limite de requêtes atteinte : réessayez après le délai de l'en-tête Retry-After."),
-}
-ERREURS_OBJET = {**ERREURS_LECTURE, **_probleme(404, "Demande inconnue, ou d'une autre entreprise.")}
-
-EXEMPLE_DEMANDE = {
-    "id": 42,
-    "numero": "FR-REX-2026-00042",
-    "statut": "octroyee",
-    "statut_libelle": "Octroyée",
-    "titulaire": {"eori": "FR12345678901234", "raison_sociale": "Vins de Bourgogne SAS"},
-    "representant": {"eori": "FR98765432109876", "raison_sociale": "Transit Martin"},
-    "service": {"nom": "Bureau de Lyon", "courriel": "pae-lyon@douane.finances.gouv.fr"},
-    "numero_rex": "FRREXFR12345678901234",
-    "date_enregistrement": "2026-03-02",
-    "date_validite": "2026-02-20",
-    "revoquee_le": None,
-    "version": 1,
-    "date_limite": None,
-    "soumise_le": "2026-02-20T10:15:00+01:00",
-    "updated_at": "2026-03-02T09:00:00+01:00",
-    "url": "https://soprano-rex.example/api/v1/demandes/42/",
-}
 
 
 # ------------------------------------------------------------------ pagination
@@ -190,15 +119,6 @@ class FichierNegociation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-FICHIER = OpenApiResponse(response=OpenApiTypes.BINARY, description="Le fichier.")
-EN_COURS = OpenApiResponse(
-    response=PROBLEME,
-    description=(
-        "PDF en cours de génération : rappelez la même adresse après le délai de l'en-tête Retry-After."
-    ),
-)
-
-
 class VueApi(APIView):
     """The API's views: once authenticated, a method the URL does not offer is a 405, whoever asks
     (before the side's check, which would answer 403 or 404). Every answer is the token's user's own:
@@ -270,7 +190,7 @@ class Demandes(VueApi):
                     )
                 ],
             ),
-            **_probleme(400, "Filtre invalide (voir « errors »)."),
+            **probleme_documente(400, "Filtre invalide (voir « errors »)."),
             **ERREURS_LECTURE,
         },
     )
@@ -337,7 +257,7 @@ class Autorisation(VueApi):
         responses={
             (200, "application/pdf"): FICHIER,
             (202, TYPE_PROBLEME): EN_COURS,
-            **_probleme(409, "L'enregistrement n'est pas octroyé."),
+            **probleme_documente(409, "L'enregistrement n'est pas octroyé."),
             **ERREURS_OBJET,
         },
     )
@@ -383,9 +303,9 @@ class Messages(VueApi):
         ],
         responses={
             201: MessageSerializer,
-            **_probleme(400, "Message vide ou trop long (voir « errors »)."),
-            **_probleme(409, "Le message ne peut pas être envoyé au statut actuel de la demande."),
-            **_probleme(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
+            **probleme_documente(400, "Message vide ou trop long (voir « errors »)."),
+            **probleme_documente(409, "Le message ne peut pas être envoyé au statut actuel de la demande."),
+            **probleme_documente(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
             **ERREURS_OBJET,
         },
     )
@@ -440,7 +360,7 @@ class Nomenclature(VueApi):
                     )
                 ],
             ),
-            **_probleme(400),
+            **probleme_documente(400),
             **ERREURS_LECTURE,
         },
     )
@@ -472,7 +392,7 @@ class File(VueApi):
             "(404 pour les autres comptes)."
         ),
         parameters=[FiltresFileSerializer, PaginationSerializer],
-        responses={200: PageDemandesSerializer, **_probleme(400), **ERREURS_OBJET},
+        responses={200: PageDemandesSerializer, **probleme_documente(400), **ERREURS_OBJET},
     )
     def get(self, request):
         filtres = FiltresFileSerializer(data=_parametres(request))
@@ -504,6 +424,7 @@ class FileDocument(VueApi):
         operation_id="agent_document",
         tags=["Agents des douanes"],
         summary="Télécharger un document",
+        description="Un document d'une demande du service, en pièce jointe ; d'un autre service : 404.",
         responses={(200, "*/*"): FICHIER, **ERREURS_OBJET},
     )
     def get(self, request, pk: int, document_pk: int):
@@ -519,10 +440,14 @@ class FileAutorisation(VueApi):
         operation_id="agent_autorisation",
         tags=["Agents des douanes"],
         summary="PDF de l'autorisation",
+        description=(
+            "L'autorisation d'un enregistrement du service, en PDF ; 202 avec Retry-After tant qu'il est en "
+            "cours de génération, 409 si la demande n'est pas un enregistrement octroyé."
+        ),
         responses={
             (200, "application/pdf"): FICHIER,
             (202, TYPE_PROBLEME): EN_COURS,
-            **_probleme(409, "L'enregistrement n'est pas octroyé."),
+            **probleme_documente(409, "L'enregistrement n'est pas octroyé."),
             **ERREURS_OBJET,
         },
     )
