@@ -78,3 +78,15 @@ def test_the_page_keeps_the_sites_csp(client):
     politique = client.get("/api/v1/docs/")["Content-Security-Policy"]
     assert politique == client.get("/")["Content-Security-Policy"]
     assert "unsafe" not in politique
+
+
+def test_every_operation_is_described_in_french(client):
+    """Each operation has its French summary and description; no docstring of ours (English) leaks into
+    the schema."""
+    schema = client.get("/api/v1/schema/", headers={"Accept": "application/json"}).json()
+    for chemin, operations in schema["paths"].items():
+        for methode, operation in operations.items():
+            assert operation.get("summary") and operation.get("description"), f"{methode} {chemin}"
+    texte = str(schema)
+    for anglais in (" the ", " which ", "never a ", "request "):
+        assert anglais not in texte, anglais
