@@ -12,15 +12,15 @@ def jetons_de(user) -> QuerySet[JetonApi]:
     return JetonApi.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")
 
 
-def jeton_authentifie(valeur: str) -> JetonApi | None:
-    """The token matching `valeur`, with its user, when it may be used now; None otherwise (unknown,
+def jeton_authentifie(token: str) -> JetonApi | None:
+    """The token matching `token`, with its user, when it may be used now; None otherwise (unknown,
     revoked, expired, or its user deactivated, no longer certified or habilitated). One query."""
-    if not valeur.startswith(PREFIXE) or len(valeur) > 200:
+    if not token.startswith(PREFIXE) or len(token) > 200:
         return None
     jeton = (
         JetonApi.objects.actifs()
         .select_related("user", "user__entreprise", "user__service")
-        .filter(hash=empreinte(valeur))
+        .filter(hash=empreinte(token))
         .first()
     )
     if jeton is None or not peut_utiliser_api(jeton.user):

@@ -22,8 +22,10 @@ class JetonRefuse(Exception):
     """A token this user may not create; the message is shown as is."""
 
 
-def empreinte(jeton: str) -> str:
-    return hashlib.sha256(jeton.encode()).hexdigest()
+def empreinte(token: str) -> str:
+    """The SHA-256 stored in place of the token. The token's variables are named `token` everywhere:
+    Sentry scrubs that name from the local variables of an error report (soprano.observabilite)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def creer_jeton(
@@ -40,16 +42,16 @@ def creer_jeton(
     nom = " ".join((nom or "").split())
     if not nom:
         raise JetonRefuse("Le nom du jeton est obligatoire.")
-    valeur = PREFIXE + secrets.token_urlsafe(32)
+    token = PREFIXE + secrets.token_urlsafe(32)
     jeton = JetonApi.objects.create(
         user=user,
         nom=nom[:100],
-        prefix=valeur[:LONGUEUR_PREFIX],
-        hash=empreinte(valeur),
+        prefix=token[:LONGUEUR_PREFIX],
+        hash=empreinte(token),
         portee=portee,
         expire_le=timezone.localdate() + timedelta(days=jours),
     )
-    return jeton, valeur
+    return jeton, token
 
 
 @transaction.atomic

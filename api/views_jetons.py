@@ -20,12 +20,12 @@ def jetons(request):
     """The list and « Créer un jeton ». A token just created is shown on the answer to its POST, once:
     it is never stored (only its SHA-256), nor put in the session."""
     form = JetonForm(request.POST if request.method == "POST" else None, user=request.user)
-    cree = valeur = None
+    cree = token = None
     status = 200
     if form.is_bound:
         if form.is_valid():
             try:
-                cree, valeur = services.creer_jeton(user=request.user, **form.cleaned_data)
+                cree, token = services.creer_jeton(user=request.user, **form.cleaned_data)
             except services.JetonRefuse as exc:
                 form.add_error(None, str(exc))
                 status = 422
@@ -41,7 +41,7 @@ def jetons(request):
             "title": "Jetons d'accès",
             "form": form,
             "jeton_cree": cree,
-            "valeur": valeur,
+            "valeur": token,
             "jetons": list(selectors.jetons_de(request.user)),
         },
         status=status,

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"Aucun compte n'a l'identifiant « {identifiant} ».")
         try:
-            jeton, valeur = creer_jeton(
+            jeton, token = creer_jeton(
                 user=user, nom=nom, portee=Portee.ECRITURE if ecriture else Portee.LECTURE, jours=jours
             )
         except JetonRefuse as exc:
@@ -35,4 +35,4 @@ class Command(BaseCommand):
             f"Jeton « {jeton.nom} » ({jeton.get_portee_display().lower()}) créé pour {user.username}, "
             f"valable jusqu'au {jeton.expire_le:%d/%m/%Y}. Copiez-le : il ne sera plus affiché."
         )
-        self.stdout.write(valeur)
+        self.stdout.write(token)
