@@ -85,3 +85,69 @@ EN_COURS = OpenApiResponse(
         "PDF en cours de génération : rappelez la même adresse après le délai de l'en-tête Retry-After."
     ),
 )
+
+
+EXEMPLE_DETAIL = {
+    **EXEMPLE_DEMANDE,
+    "bureau": {"nom": "Bureau de Lyon", "courriel": "pae-lyon@douane.finances.gouv.fr"},
+    "telephone": "04 72 00 00 00",
+    "courriel": "export@vins-bourgogne.example",
+    "activite": "production",
+    "depot_papier": False,
+    "est_modification": False,
+    "motif_rejet": "",
+    "motif_revocation": "",
+    "contacts": [
+        {
+            "nom": "Durand",
+            "prenom": "Claire",
+            "fonction": "Directrice export",
+            "telephone": "04 72 00 00 01",
+            "courriel": "claire.durand@vins-bourgogne.example",
+        }
+    ],
+    "marchandises": [{"code": "2204", "description": "Vins rouges de Bourgogne"}],
+    "cadres": [{"code": "ue-japon", "libelle": "Accord de partenariat économique UE–Japon"}],
+    "documents": [
+        {
+            "id": 7,
+            "nom": "Statuts",
+            "nom_original": "statuts.pdf",
+            "type_mime": "application/pdf",
+            "taille": 182044,
+            "created_at": "2026-02-19T16:02:00+01:00",
+            "url": "https://soprano-rex.example/api/v1/demandes/42/documents/7/",
+        }
+    ],
+    "evenements": [
+        {
+            "created_at": "2026-02-20T10:15:00+01:00",
+            "kind": "soumission",
+            "libelle": "Dépôt de la demande",
+            "statut_avant": "brouillon",
+            "statut_apres": "en_etude",
+            "commentaire": "",
+        },
+        {
+            "created_at": "2026-03-02T09:00:00+01:00",
+            "kind": "octroi",
+            "libelle": "Octroi",
+            "statut_avant": "en_etude",
+            "statut_apres": "octroyee",
+            "commentaire": "",
+        },
+    ],
+    "messages": [
+        {
+            "id": 3,
+            "created_at": "2026-02-25T11:30:00+01:00",
+            "cote": "service",
+            "texte": "Votre demande est à l'étude.",
+        }
+    ],
+    "actions": [
+        {"nom": "demander_modification", "libelle": "Demander des modifications de cet enregistrement"},
+        {"nom": "ecrire_operateur", "libelle": "Envoyer le message"},
+    ],
+    "autorisation_pdf": "https://soprano-rex.example/api/v1/demandes/42/autorisation.pdf",
+}

@@ -22,7 +22,15 @@ from api.idempotence import LONGUEUR_MAX as LONGUEUR_MAX_CLE
 from api.idempotence import MOTIF_CLE, idempotent
 from api.permissions import Agent, Operateur, PorteeEcriture, Utilisateur
 from api.problemes import TYPE_PROBLEME, reponse_probleme
-from api.schema import EN_COURS, ERREURS_LECTURE, ERREURS_OBJET, EXEMPLE_DEMANDE, FICHIER, probleme_documente
+from api.schema import (
+    EN_COURS,
+    ERREURS_LECTURE,
+    ERREURS_OBJET,
+    EXEMPLE_DEMANDE,
+    EXEMPLE_DETAIL,
+    FICHIER,
+    probleme_documente,
+)
 from api.serializers import (
     DemandeResumeSerializer,
     DemandeSerializer,
@@ -219,7 +227,13 @@ class DemandeDetail(VueApi):
             "son fil de discussion et les actions possibles maintenant. Une demande d'une autre entreprise "
             "répond 404."
         ),
-        responses={200: OpenApiResponse(DemandeSerializer), **ERREURS_OBJET},
+        responses={
+            200: OpenApiResponse(
+                DemandeSerializer,
+                examples=[OpenApiExample("Un enregistrement octroyé", value=EXEMPLE_DETAIL)],
+            ),
+            **ERREURS_OBJET,
+        },
     )
     def get(self, request, pk: int):
         return _detail(request, selectors.demandes_operateur(request.user), pk, routes=ROUTES_OPERATEUR)
