@@ -83,7 +83,7 @@ run: system-deps data
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Runs every test (set DATABASE_URL / REDIS_URL to run them on PostgreSQL and Redis), with the branch
-## coverage of rex/ and accounts/ printed at the end; below the floor, the run fails. The tests that
+## coverage of rex/, accounts/ and api/ printed at the end; below the floor, the run fails. The tests that
 ## download from the package index (marker reseau) are left out: run them with `pytest -m reseau`.
 COVERAGE_FLOOR := 90
 test: system-deps install
@@ -100,11 +100,13 @@ quality: install
 	$(BIN)/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=soprano.settings.test DATABASE_URL=sqlite:///:memory: \
 	  $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=soprano.settings.test DATABASE_URL=sqlite:///:memory: \
+	  $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 ## bandit (no medium or high finding) and Django's deployment checklist on the production settings.
 security: install
 	$(BIN)/bandit --quiet --recursive --severity-level medium --confidence-level low \
-	  --exclude ./.venv,./tests,./benchmarks accounts rex soprano webhooks
+	  --exclude ./.venv,./tests,./benchmarks accounts rex api soprano webhooks
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: install $(KEYS)

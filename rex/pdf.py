@@ -296,21 +296,34 @@ def _page_attente(request: HttpRequest, demande: Demande) -> HttpResponse:
     return response
 
 
-def servir_autorisation(request: HttpRequest, demande: Demande) -> HttpResponse:
-    """The stored PDF, inline. Not stored yet: a worker is asked for it and the view waits a little, then
-    answers the waiting page (202), which reloads itself. Callers check who may see it."""
+def ouvrir_autorisation(demande: Demande):
+    """The stored PDF, opened; None while it is not stored yet: a worker is asked for it (once) and this
+    waits a little first. Callers check who may see it (the portal's view, the API)."""
     nom = nom_fichier(demande, _donnees(demande))
     if not default_storage.exists(nom):
         demander_generation(demande.pk, nom)
         if not attendre(nom, getattr(settings, "REX_PDF_ATTENTE_S", ATTENTE_S)):
-            return _page_attente(request, demande)
+            return None
     try:
-        fichier = default_storage.open(nom, "rb")
+        return default_storage.open(nom, "rb")
     except FileNotFoundError:  # replaced by a newer render in between: the next look finds that one
-        return _page_attente(request, demande)
+        return None
+
+
+def reponse_autorisation(demande: Demande, fichier) -> FileResponse:
+    """The PDF inline, never cached by a shared cache."""
     response = FileResponse(
         fichier, as_attachment=False, filename=nom_telechargement(demande), content_type="application/pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def servir_autorisation(request: HttpRequest, demande: Demande) -> HttpResponse:
+    """The stored PDF, inline. Not stored yet: a worker is asked for it and the view waits a little, then
+    answers the waiting page (202), which reloads itself. Callers check who may see it."""
+    fichier = ouvrir_autorisation(demande)
+    if fichier is None:
+        return _page_attente(request, demande)
+    return reponse_autorisation(demande, fichier)

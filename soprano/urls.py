@@ -11,6 +11,8 @@ admin.site.login = limiter("connexion", method="POST")(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("compte/jetons/", include("api.urls_portail")),
     path("", include("accounts.urls")),
     path("soprano/rex/", include("rex.urls")),
     path("soprano/notifications-techniques/", include("webhooks.urls")),

@@ -10,10 +10,12 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_safe
 
+from api.problemes import introuvable_json
 from rex.nomenclature import date_export_livree
 from rex.selectors import abandon_connu
 
 RETRY_AFTER_SECONDS = 60
+PREFIXE_API = "/api/"
 
 
 def trop_de_requetes(request, exception=None):
@@ -36,7 +38,10 @@ def acces_refuse(request, exception=None):
 
 
 def page_introuvable(request, exception=None):
-    """The 404 page; on an abandoned request's old link, those who knew the request are told so."""
+    """The 404 page; on an abandoned request's old link, those who knew the request are told so.
+    Under /api/, a 404 problem (JSON), whatever the method."""
+    if request.path_info.startswith(PREFIXE_API):
+        return introuvable_json(request)
     contexte = {"title": "Page introuvable", "code": 404, "abandon": _abandon(request)}
     return render(request, "404.html", contexte, status=404)
 

@@ -77,3 +77,20 @@ def test_what_the_tasks_call_never_imports_the_tasks(module):
     """rex.tasks imports the services, the e-mails and the PDF; none of them imports it back (they queue a
     task by its name), so that no import hides inside a function to dodge a cycle."""
     assert not {nom for nom in _imports(RACINE / module) if nom.startswith("rex.tasks")}
+
+
+@pytest.mark.parametrize(
+    "chemin", [*_modules("accounts"), *_modules("rex")], ids=lambda p: str(p.relative_to(RACINE))
+)
+def test_accounts_and_rex_never_import_the_api(chemin):
+    """The API (issue 12) is a door onto rex and accounts, like the views: they never import it back."""
+    assert not {nom for nom in _imports(chemin) if nom == "api" or nom.startswith("api.")}
+
+
+@pytest.mark.parametrize("chemin", _modules("api"), ids=lambda p: str(p.relative_to(RACINE)))
+def test_the_api_reads_through_selectors_never_through_the_portals_views(chemin):
+    """Same rights as the pages because the same selectors, dossier reads and action registry: never a
+    view of the portal (nor its forms) called from the API."""
+    assert not {
+        nom for nom in _imports(chemin) if nom.startswith(("rex.views", "rex.forms", "accounts.views"))
+    }

@@ -54,6 +54,8 @@ import pytest
 
 from accounts.models import BureauDouane, DemandeHabilitation, Departement, Entreprise, Mandat, User
 from accounts.tokens import creer_jeton_activation
+from api.models import JetonApi, ReponseIdempotente
+from api.services import creer_jeton
 from rex import services
 from rex.models import (
     Compteur,
@@ -105,6 +107,8 @@ BACK = Attendu(302, "agent:file")  # an officer on an operator page: to his back
 N404 = Attendu(404)  # not shown: another's request, or the back-office to a non-officer
 N405 = Attendu(405)  # the wrong method, for whoever passed the portal check
 E422 = Attendu(422)  # the form back with its errors, nothing saved
+N401 = Attendu(401)  # the API without a token: a session is not enough
+CREE = Attendu(200, change=True)  # created, and shown on the same page (an API token, shown once)
 
 
 # ------------------------------------------------------------------ the table
@@ -491,6 +495,40 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, N404, N404, N404, N404, OK, OK),
         POST=(LOGIN, N405, N405, N405, N405, N405, N405),
     ),
+    # ---- jetons: « Jetons d'accès » (issue 12), for habilitated operators and for officers. The POST
+    # creates a token and shows it on its answer, once (never stored, nor put in the session).
+    "jetons:liste": Ligne(
+        GET=(LOGIN, DASH, OK, OK, OK, OK, DASH),
+        POST=(LOGIN, DASH, CREE, CREE, CREE, CREE, DASH),
+        data={"nom": "ERP", "portee": "lecture", "jours": "30"},
+    ),
+    # Another user's token is a 404; the rightful user revokes his own.
+    "jetons:revoquer": Ligne(
+        objet="jeton",
+        GET=(LOGIN, DASH, N405, N405, N405, N405, DASH),
+        POST=(LOGIN, DASH, N404, N404, N404, fait("jetons:liste"), DASH),
+    ),
+    # ---- api: the REST API authenticates by token only (tests/api/test_matrice_api.py has its matrix by
+    # token): a browser's session, whoever it is, gets a 401 problem, and the API changes nothing.
+    # The schema and its documentation page are public.
+    "api:schema": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS),
+    "api:docs": Ligne(ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS),
+    **{
+        f"api:{nom}": Ligne(objet=objet, GET=(N401,) * TOUS, POST=(N401,) * TOUS)
+        for nom, objet in (
+            ("moi", ""),
+            ("demandes", ""),
+            ("demande", "deposee"),
+            ("messages", "deposee"),
+            ("document", "deposee"),
+            ("autorisation", "octroyee"),
+            ("nomenclature", ""),
+            ("agent_file", ""),
+            ("agent_demande", "deposee"),
+            ("agent_document", "deposee"),
+            ("agent_autorisation", "octroyee"),
+        )
+    },
 }
 
 
@@ -602,6 +640,7 @@ class Monde:
             "token": default_token_generator.make_token(oublieux),
         }
         self.papier = EntrepriseFactory()  # a company with no request: an officer may file for it
+        self.jeton = {"pk": creer_jeton(user=self.operateur, nom="ERP")[0].pk}  # « Jetons d'accès »
         self.ligne = {"prefixe": "contacts"}
 
         # One holder (company) per request: an EORI holds one active request at most (guide §5.1).
@@ -763,6 +802,8 @@ TABLES = (
     Endpoint,
     Livraison,
     Tentative,
+    JetonApi,
+    ReponseIdempotente,
 )
 
 
@@ -901,6 +942,8 @@ ADMIN_DESACTIVE = {
     "admin:webhooks_endpoint_add",
     "admin:webhooks_livraison_add",
     "admin:webhooks_livraison_delete",
+    "admin:api_jetonapi_add",
+    "admin:api_jetonapi_delete",
 }
 # The administrator's POST (an empty body on every form of the admin) is left to the admin's own tests.
 CELLULES_ADMIN = [

@@ -84,9 +84,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "rex",
     "webhooks",
+    "api",
     # Last: the DSFR widget templates (radios, checkboxes) override Django's own.
     "django.forms",
 ]
@@ -359,6 +363,54 @@ LIMITES = {
     "inscription": os.environ.get("LIMITE_INSCRIPTION", "10/h"),
     "courriel": os.environ.get("LIMITE_COURRIEL", "5/h"),
     "courriel_adresse": os.environ.get("LIMITE_COURRIEL_ADRESSE", "3/h"),
+    # The API (/api/v1/): per token (per client address for the anonymous schema and documentation).
+    "api": os.environ.get("LIMITE_API", "600/m"),
+}
+
+# ---------------------------------------------------------------- the REST API (api/, docs/api.md)
+# Personal tokens only (`Authorization: Bearer srex_…`): no session, hence no CSRF question on writes.
+# JSON only; every error an RFC 9457 problem (application/problem+json), in French.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.JetonAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.limites.LimiteParJeton"],
+    "EXCEPTION_HANDLER": "api.problemes.gestionnaire_exceptions",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "UNAUTHENTICATED_TOKEN": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API SOPRANO/REX",
+    "DESCRIPTION": (
+        "L'API du téléservice SOPRANO/REX de la douane française (exportateurs enregistrés, système REX). "
+        "Les opérateurs et les représentants en douane y suivent leurs demandes d'enregistrement : statut, "
+        "historique, documents, fil de discussion, numéro REX et sa validité, PDF de l'autorisation ; les "
+        "agents des douanes y lisent la file de leur service. Chaque appel s'authentifie par un jeton "
+        "d'accès personnel (`Authorization: Bearer srex_…`), créé depuis la page « Jetons d'accès » du "
+        "portail : il agit avec exactement les droits de son utilisateur. Les erreurs suivent la RFC 9457 "
+        "(`application/problem+json`)."
+    ),
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {"name": "Demandes", "description": "Opérateurs et représentants en douane : leurs demandes REX."},
+        {"name": "Agents des douanes", "description": "La file du service, en lecture seule."},
+        {"name": "Référentiel", "description": "Nomenclature du système harmonisé (SH)."},
+        {"name": "Compte", "description": "Le compte et le jeton utilisés."},
+    ],
 }
 
 # ---------------------------------------------------------------- health endpoints (soprano/sante.py)

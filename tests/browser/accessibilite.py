@@ -37,8 +37,8 @@ OPTIONS = {
     "restoreScroll": True,
 }
 # Pages we do not own, excluded as pages (never a rule): Django's admin, the PAE's back-office, is
-# Django's own markup and stylesheet.
-PAGES_EXCLUES = (re.compile(r"^/admin/"),)
+# Django's own markup and stylesheet; the API's documentation page is Swagger UI's (drf-spectacular).
+PAGES_EXCLUES = (re.compile(r"^/admin/"), re.compile(r"^/api/v1/docs/"))
 ATTENTE_NAVIGATION_S = 10
 
 _axe = Axe()

@@ -62,6 +62,9 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import DemandeHabilitation, Entreprise, Mandat, User
+from api.forms import JetonForm
+from api.models import JetonApi
+from api.services import creer_jeton
 from rex import services, validation
 from rex.forms import (
     BOUTONS_DEMANDE,
@@ -489,6 +492,22 @@ def _ecrire_agent(client) -> Cible:
     )
 
 
+# ------------------------------------------------------------------ « Jetons d'accès » (issue 12)
+def _jetons(client) -> Cible:
+    user = _connecter(client, UserFactory(habilite=True))
+    return Cible(
+        reverse("jetons:liste"),
+        {"nom": "ERP — site de Lyon", "portee": "lecture", "jours": "90"},
+        _champs(JetonForm(user=user)),
+    )
+
+
+def _revoquer_jeton(client) -> Cible:
+    user = _connecter(client, UserFactory(habilite=True))
+    jeton, _ = creer_jeton(user=user, nom="ERP")
+    return Cible(reverse("jetons:revoquer", args=[jeton.pk]), {})
+
+
 # ------------------------------------------------------------------ the account pages
 MOT_DE_PASSE = "Motdepasse1!"  # UserFactory's
 
@@ -580,6 +599,8 @@ def _endpoint_action(client) -> Cible:
 
 
 CIBLES: dict[str, Callable[..., Cible]] = {
+    "jetons:liste": _jetons,
+    "jetons:revoquer": _revoquer_jeton,
     "rex:deposer": _deposer,
     "rex:formulaire": _formulaire,
     "rex:documents": _documents,
@@ -668,10 +689,12 @@ GET_SEULEMENT = {
 
 
 def urls_du_projet(resolver=None, namespace=""):
-    """(name, pattern) of every URL of the URLconf, the PAE's Django admin aside (Django's own forms)."""
+    """(name, pattern) of every URL of the URLconf, the PAE's Django admin aside (Django's own forms), and
+    the REST API aside (JSON, by token, no form: tests/api/test_schemathesis.py sends it generated and
+    hostile input against its schema)."""
     for motif in (resolver or get_resolver()).url_patterns:
         if isinstance(motif, URLResolver):
-            if motif.namespace == "admin":
+            if motif.namespace in ("admin", "api"):
                 continue
             yield from urls_du_projet(
                 motif, f"{namespace}{motif.namespace}:" if motif.namespace else namespace
@@ -753,6 +776,7 @@ def _empreinte(client) -> tuple:
         DemandeHabilitation,
         DemandeUtilisateurPermission,
         DemandeGroupePermission,
+        JetonApi,
     )
     tables = {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in modeles}
     return tables, dict(client.session.items()), len(mail.outbox)
