@@ -135,7 +135,11 @@ def erreurs_serializer(detail, prefixe: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         resultat = {}
         for cle, valeur in detail.items():
-            chemin = str(cle) if not prefixe else f"{prefixe}.{cle}"
+            if isinstance(cle, int) or str(cle).isdigit():
+                # A list's errors: DRF keys them by the row's index.
+                chemin = f"{prefixe}[{cle}]"
+            else:
+                chemin = str(cle) if not prefixe else f"{prefixe}.{cle}"
             if cle == "non_field_errors" and prefixe:
                 chemin = prefixe
             resultat.update(erreurs_serializer(valeur, chemin))
