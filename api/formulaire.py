@@ -11,7 +11,6 @@ larger of the two counts, so that the row limit is the page's). The errors come 
 from django.utils.datastructures import MultiValueDict
 
 from rex import validation
-from rex.forms import ModificationForm
 from rex.models import Demande
 from rex.regles import CHAMPS_CONTACT, CHAMPS_MARCHANDISE
 
@@ -22,11 +21,6 @@ NON_MODIFIABLE_MODIFICATION = (
     "(rubrique 2), les contacts (rubrique 4), les marchandises (rubrique 5) et les cadres préférentiels "
     "(rubrique 6) le peuvent (guide, point 7.2)."
 )
-
-
-def classe_formulaire(demande: Demande):
-    """The form of the other rubriques: a registration's modification has its own (guide §7.2)."""
-    return ModificationForm if demande.est_modification else None
 
 
 def _valeur(valeur) -> list[str]:
@@ -56,7 +50,7 @@ def donnees(demande: Demande, corps: dict, *, remplacer: bool = False) -> tuple[
     """The form's POST data for `corps` (validated JSON), and the errors of the fields this request's form
     does not hold (a representative's rubrique 3 for an operator filing for itself, a fixed rubrique of a
     modification …). `remplacer` (PUT): an absent field is emptied instead of kept."""
-    form_class = classe_formulaire(demande)
+    form_class = validation.classe_formulaire(demande)
     actuel = validation.construire(demande, form_class=form_class)
     data = MultiValueDict()
     erreurs: dict[str, list[str]] = {}
@@ -104,7 +98,7 @@ def construire(demande: Demande, corps: dict, *, remplacer: bool = False):
     """The request's form bound to `corps` (lenient, as « Reprendre plus tard »), and the errors of the
     fields it does not hold."""
     data, erreurs = donnees(demande, corps, remplacer=remplacer)
-    formulaire = validation.construire(demande, data=data, form_class=classe_formulaire(demande))
+    formulaire = validation.construire(demande, data=data, form_class=validation.classe_formulaire(demande))
     return formulaire, erreurs
 
 

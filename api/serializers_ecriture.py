@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from rex.models import LONGUEUR_TEXTE, Activite
 from rex.regles import LIGNES_MAX
+from soprano.saisie import CaracteresAutorises
 
 ID_MAX = 2**63 - 1
 
@@ -89,8 +90,15 @@ class BrouillonSerializer(serializers.Serializer):
 
 
 class DocumentEcritureSerializer(serializers.Serializer):
-    fichier = serializers.FileField(help_text="Le fichier (PDF, image, document bureautique…).")
-    nom = serializers.CharField(max_length=200, help_text="Le nom du document (« Statuts », « Kbis »…).")
+    # An empty file is refused by rex.documents, with the file's name, like every other refusal.
+    fichier = serializers.FileField(
+        allow_empty_file=True, help_text="Le fichier (PDF, image, document bureautique…)."
+    )
+    nom = serializers.CharField(
+        max_length=200,
+        validators=[CaracteresAutorises()],
+        help_text="Le nom du document (« Fiche produit », « Extrait Kbis »…).",
+    )
 
 
 class SoumissionSerializer(serializers.Serializer):
@@ -104,6 +112,7 @@ class SoumissionSerializer(serializers.Serializer):
 class ComplementSerializer(serializers.Serializer):
     complements = serializers.CharField(
         trim_whitespace=False,
+        allow_blank=True,
         max_length=LONGUEUR_TEXTE,
         help_text="« Compléments apportés à la demande » : ce qui a été complété (guide §6.2).",
     )

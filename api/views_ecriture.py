@@ -37,8 +37,8 @@ from api.serializers_ecriture import (
     SoumissionSerializer,
 )
 from rex import actions, selectors, services, validation
-from rex.forms import CommentaireModificationForm, ComplementForm, DocumentForm, ModificationForm
 from rex.models import STATUTS_MODIFIABLES, CadrePreferentiel, Demande, Statut
+from rex.services.base import texte_saisi
 
 _probleme = views._probleme
 ERREURS_ECRITURE = {
@@ -306,25 +306,24 @@ class Documents(views.VueApi):
             return reponse_probleme(
                 request, 409, "Les documents de cette demande ne peuvent plus être modifiés."
             )
-        form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                # Outside any transaction, as the page: the scan runs before the row is locked.
-                document = services.ajouter_document(
-                    demande=demande,
-                    by=request.user,
-                    fichier=form.cleaned_data["fichier"],
-                    nom=form.cleaned_data["nom"],
-                )
-            except ValidationError as exc:
-                form.add_error("fichier", exc)
-            except services.ActionRefusee as exc:
-                return reponse_probleme(request, 409, str(exc))
-            else:
-                contexte = {"request": request, "route_document": "api:document"}
-                donnees = DocumentSerializer(document, context=contexte).data
-                return Response(donnees, status=status.HTTP_201_CREATED, headers={"Location": donnees["url"]})
-        return _invalide(request, {nom: [str(m) for m in messages] for nom, messages in form.errors.items()})
+        corps = DocumentEcritureSerializer(data=request.data)
+        if not corps.is_valid():
+            return _invalide(request, formulaire_api.erreurs_serializer(corps.errors))
+        try:
+            # Outside any transaction, as the page: the scan runs before the row is locked.
+            document = services.ajouter_document(
+                demande=demande,
+                by=request.user,
+                fichier=corps.validated_data["fichier"],
+                nom=corps.validated_data["nom"],
+            )
+        except ValidationError as exc:
+            return _invalide(request, {"fichier": exc.messages})
+        except services.ActionRefusee as exc:
+            return reponse_probleme(request, 409, str(exc))
+        contexte = {"request": request, "route_document": "api:document"}
+        donnees = DocumentSerializer(document, context=contexte).data
+        return Response(donnees, status=status.HTTP_201_CREATED, headers={"Location": donnees["url"]})
 
 
 class Document(views.Document):
@@ -410,11 +409,12 @@ class Soumettre(views.VueApi):
     def _modification(self, request, demande: Demande, commentaire: str):
         """The modification's recap (rex.views_modification): its form checked, then the whole request,
         then the « Commentaire »."""
-        formulaire = validation.verifier(demande, form_class=ModificationForm)
+        formulaire = validation.verifier(demande, form_class=validation.classe_formulaire(demande))
         erreurs = formulaire_api.erreurs(formulaire) if not formulaire.is_valid() else {}
-        form = CommentaireModificationForm({"commentaire": commentaire})
-        if not form.is_valid():
-            erreurs.update({"commentaire": [str(m) for m in form.errors["commentaire"]]})
+        try:
+            commentaire = texte_saisi(commentaire, "Le commentaire")
+        except services.ActionRefusee as exc:
+            erreurs["commentaire"] = [str(exc)]
         if erreurs:
             return _invalide(request, erreurs, INCOMPLETE_MODIFICATION)
         if not validation.verifier(demande).is_valid():
@@ -426,7 +426,7 @@ class Soumettre(views.VueApi):
             )
         try:
             demande = services.soumettre_modification(
-                modification=demande, by=request.user, commentaire=form.cleaned_data["commentaire"]
+                modification=demande, by=request.user, commentaire=commentaire
             )
         except services.ActionRefusee as exc:
             return reponse_probleme(request, 409, str(exc))
@@ -469,15 +469,18 @@ class Complement(views.VueApi):
         raison = actions.refus(request.user, demande, actions.nom_complement(request.user))
         if raison:
             return reponse_probleme(request, 409, raison)
-        form = ComplementForm({"complements": corps.validated_data["complements"]})
-        if not form.is_valid():
-            return _invalide(request, {nom: [str(m) for m in ms] for nom, ms in form.errors.items()})
+        try:
+            complements = texte_saisi(
+                corps.validated_data["complements"], "La case « Compléments apportés à la demande »"
+            )
+        except services.ActionRefusee as exc:
+            return _invalide(request, {"complements": [str(exc)]})
         formulaire = validation.verifier(demande)
         if not formulaire.is_valid():
             return _invalide(request, formulaire_api.erreurs(formulaire), INCOMPLETE)
         try:
             demande = services.transmettre_complement(
-                demande=demande, by=request.user, complements=form.cleaned_data["complements"]
+                demande=demande, by=request.user, complements=complements
             )
         except services.ActionRefusee as exc:
             return reponse_probleme(request, 409, str(exc))
@@ -501,6 +504,7 @@ class Modification(views.VueApi):
         responses={
             201: OpenApiResponse(DemandeSerializer, description="La demande de modification (brouillon)."),
             200: OpenApiResponse(DemandeSerializer, description="La demande de modification déjà en cours."),
+            **_probleme(400, "En-tête Idempotency-Key invalide (voir « errors »)."),
             **_probleme(409, "L'enregistrement ne peut pas être modifié à son statut actuel."),
             **ERREURS_ECRITURE,
         },
