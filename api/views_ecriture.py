@@ -105,6 +105,7 @@ def _cree(request, demande: Demande) -> Response:
 
 
 def _modifiable(request, pk: int) -> Demande:
+    """The request among those the portal's form pages reach for this user (another company's: a 404)."""
     return get_object_or_404(
         selectors.demandes_formulaire(request.user).select_related(
             "titulaire", "representant", "bureau", "service", "version_precedente"
@@ -294,6 +295,7 @@ class Documents(views.VueApi):
         responses={
             201: OpenApiResponse(DocumentSerializer, description="Le document ajouté (en-tête Location)."),
             **_probleme(400, "Fichier refusé ou nom manquant (voir « errors »)."),
+            **_probleme(415, "Le corps n'est pas un formulaire multipart/form-data lisible."),
             **_probleme(409, "Les documents de la demande ne peuvent plus être modifiés."),
             **ERREURS_ECRITURE,
         },
