@@ -3,6 +3,7 @@ modification of a registration (§7.2); the reference lists; constant queries of
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.client import encode_multipart
 from django.test.utils import CaptureQueriesContext
 
 import pytest
@@ -271,3 +272,63 @@ def test_the_lists_read_in_constant_queries(api_de, client, brouillon):
         CadrePreferentielFactory()
         MandatFactory(representant=representant.entreprise)
     assert mesures() == une
+
+
+@pytest.mark.parametrize(
+    ("nom_fichier", "fabrique", "message"),
+    [
+        ("fiche.pdf", fichiers.pdf_open_action_javascript, "contenu actif"),
+        ("fiche.pdf", fichiers.pdf_eicar, "virus"),
+        ("fiche.docx", fichiers.pdf_simple, "est un fichier PDF mais son extension est « .docx »"),
+        ("programme.exe", lambda: b"MZ" + b"\x00" * 64, "n'a pas une extension acceptée"),
+    ],
+)
+def test_hostile_files_are_refused_with_the_pages_messages(client, brouillon, nom_fichier, fabrique, message):
+    valeur = jeton(brouillon.created_by, ecriture=True)
+    response = televerser(client, brouillon, valeur, nom_fichier, fabrique())
+    assert response.status_code == 400
+    erreur = response.json()["errors"]["fichier"][0]
+    assert f"Le fichier « {nom_fichier} »" in erreur and message in erreur
+    assert not Document.objects.exists()
+
+
+def test_an_upload_sent_again_with_another_multipart_boundary_is_recognised(client, brouillon):
+    """curl -F draws a new boundary for each send: the key's fingerprint covers the fields and the file."""
+    valeur = jeton(brouillon.created_by, ecriture=True)
+    reponses = []
+    for limite in ("premiere-limite", "seconde-limite"):
+        corps = encode_multipart(
+            limite,
+            {"nom": "Fiche produit", "fichier": SimpleUploadedFile("fiche.pdf", fichiers.pdf_simple())},
+        )
+        reponses.append(
+            client.post(
+                f"/api/v1/demandes/{brouillon.pk}/documents/",
+                corps,
+                content_type=f"multipart/form-data; boundary={limite}",
+                headers=entetes(valeur, **{"Idempotency-Key": "televersement"}),
+            )
+        )
+    assert [r.status_code for r in reponses] == [201, 201]
+    assert reponses[1]["Idempotent-Replayed"] == "true"
+    assert Document.objects.count() == 1
+
+
+def test_the_holder_of_an_incomplete_request_stays_fixed(client, incomplete):
+    valeur = jeton(incomplete.created_by, ecriture=True)
+    autre = UserFactory(habilite=True).entreprise
+    response = json(client, "patch", f"/api/v1/demandes/{incomplete.pk}/", valeur, {"titulaire": autre.pk})
+    assert response.status_code == 400
+    assert response.json()["errors"]["titulaire"] == [
+        "Ce champ ne peut pas être renseigné pour cette demande."
+    ]
+
+
+def test_a_representatives_draft_needs_its_client_to_be_submitted(api_de, client):
+    representant = UserFactory(representant=True)
+    valeur = jeton(representant, ecriture=True)
+    creation = api_de(representant, ecriture=True).post("/api/v1/demandes/", {})
+    assert creation.status_code == 201
+    response = json(client, "post", f"/api/v1/demandes/{creation.json()['id']}/soumettre/", valeur, {})
+    assert response.status_code == 400
+    assert response.json()["errors"]["titulaire"] == ["Ce champ est obligatoire."]
