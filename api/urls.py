@@ -4,7 +4,7 @@ from django.urls import path
 
 from drf_spectacular.views import SpectacularAPIView
 
-from api import views
+from api import views, views_ecriture
 from api.documentation import documentation
 
 app_name = "api"
@@ -31,4 +31,28 @@ urlpatterns = [
         views.FileAutorisation.as_view(),
         name="agent_autorisation",
     ),
+]
+
+# ------------------------------------------------------------------ the writes (api.views_ecriture)
+# The list of requests, a request and a document keep their paths: their views gain the writes there
+# (POST a draft, PATCH/PUT a draft, DELETE a document), the reads unchanged.
+_AVEC_ECRITURE = {
+    "demandes": views_ecriture.Demandes,
+    "demande": views_ecriture.DemandeDetail,
+    "document": views_ecriture.Document,
+}
+urlpatterns = [
+    path(str(motif.pattern), _AVEC_ECRITURE[motif.name].as_view(), name=motif.name)
+    if motif.name in _AVEC_ECRITURE
+    else motif
+    for motif in urlpatterns
+]
+urlpatterns += [
+    path("demandes/<int:pk>/documents/", views_ecriture.Documents.as_view(), name="documents"),
+    path("demandes/<int:pk>/soumettre/", views_ecriture.Soumettre.as_view(), name="soumettre"),
+    path("demandes/<int:pk>/complement/", views_ecriture.Complement.as_view(), name="complement"),
+    path("demandes/<int:pk>/modification/", views_ecriture.Modification.as_view(), name="modification"),
+    path("bureaux/", views_ecriture.Bureaux.as_view(), name="bureaux"),
+    path("cadres/", views_ecriture.Cadres.as_view(), name="cadres"),
+    path("clients/", views_ecriture.Clients.as_view(), name="clients"),
 ]

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.datastructures import MultiValueDict
 
-from rex.forms import DemandeDeposeeForm, DemandeForm, contacts_formset, marchandises_formset
+from rex.forms import (
+    DemandeDeposeeForm,
+    DemandeForm,
+    ModificationForm,
+    contacts_formset,
+    marchandises_formset,
+)
 from rex.models import Demande
 
 
@@ -127,3 +133,9 @@ def _as_data(form, data: MultiValueDict) -> None:
                 data[bf.html_name] = "on"
         elif value is not None:
             data[bf.html_name] = str(value)
+
+
+def classe_formulaire(demande: Demande):
+    """The `form_class` of the request's own form: a registration's modification has its own (guide §7.2,
+    rex.forms.ModificationForm); None for the request form."""
+    return ModificationForm if demande.est_modification else None

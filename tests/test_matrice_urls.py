@@ -995,3 +995,21 @@ def test_admin_urls_without_a_name_refuse_anyone_not_staff_too(monde, navigateur
                 transaction.set_rollback(True)
             assert verifier(response, ADMIN_LOGIN, url, login="admin:login") == [], (url, role)
             assert changes == [], (url, role)
+
+
+# ---- api: the writes (api.views_ecriture) authenticate by token only too (tests/api/test_matrice_ecriture.py
+# has their matrix by token): a browser's session gets a 401 problem.
+MATRICE.update(
+    {
+        f"api:{nom}": Ligne(objet=objet, GET=(N401,) * TOUS, POST=(N401,) * TOUS)
+        for nom, objet in (
+            ("documents", "deposee"),
+            ("soumettre", "deposee"),
+            ("complement", "deposee"),
+            ("modification", "octroyee"),
+            ("bureaux", ""),
+            ("cadres", ""),
+            ("clients", ""),
+        )
+    }
+)

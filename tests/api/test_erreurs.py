@@ -62,7 +62,7 @@ def test_404_another_companys_request_and_unknown_paths(api_de, deposee):
 
 def test_405_the_wrong_method(api_de, titulaire):
     api = api_de(titulaire, ecriture=True)
-    corps = est_un_probleme(api.post("/api/v1/demandes/", {}), 405, "methode")
+    corps = est_un_probleme(api.post("/api/v1/moi/", {}), 405, "methode")
     assert "POST" in corps["detail"]
     est_un_probleme(
         api.client.delete("/api/v1/moi/", headers={"Authorization": f"Bearer {api.valeur}"}), 405, "methode"

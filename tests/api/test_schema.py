@@ -33,7 +33,7 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert erreurs.getvalue() == ""
     schema = yaml.safe_load(fichier.read_text())
     assert schema["info"]["title"] == "API SOPRANO/REX" and schema["info"]["version"] == "v1"
-    assert set(schema["paths"]) == CHEMINS
+    assert set(schema["paths"]) == CHEMINS | CHEMINS_ECRITURE
     assert schema["components"]["securitySchemes"]["jeton"]["scheme"] == "bearer"
     # Every error is documented as a problem.
     liste = schema["paths"]["/api/v1/demandes/"]["get"]["responses"]
@@ -90,3 +90,15 @@ def test_every_operation_is_described_in_french(client):
     texte = str(schema)
     for anglais in (" the ", " which ", "never a ", "request "):
         assert anglais not in texte, anglais
+
+
+# The paths the writes add (tests/api/test_matrice_ecriture.py has a row for each of their operations).
+CHEMINS_ECRITURE = {
+    "/api/v1/demandes/{id}/documents/",
+    "/api/v1/demandes/{id}/soumettre/",
+    "/api/v1/demandes/{id}/complement/",
+    "/api/v1/demandes/{id}/modification/",
+    "/api/v1/bureaux/",
+    "/api/v1/cadres/",
+    "/api/v1/clients/",
+}

@@ -72,3 +72,27 @@ def test_the_api_keeps_its_schema(case, porteurs):
         cache.clear()
         ReponseIdempotente.objects.all().delete()
         case.call_and_validate(headers={"Authorization": f"Bearer {valeur}"})
+
+
+def _ecritures_verifiees_par_les_formulaires():
+    """The writes name reference data by identifier (a bureau, cadres, a client) and are checked by the
+    portal's forms and upload checks: a body valid for the schema may still name an unknown office, send
+    a file that is not a document, or submit an incomplete draft. For them, a 400 problem (with the form's
+    messages) is an expected answer to schema-valid data."""
+    from schemathesis.config import ChecksConfig, OperationConfig, PositiveDataAcceptanceConfig
+    from schemathesis.filters import FilterSet
+
+    ecritures = FilterSet()
+    ecritures.include(method=["POST", "PATCH", "PUT"], path_regex=r"^/api/v1/demandes/")
+    attendus = [*PositiveDataAcceptanceConfig().expected_statuses, "400", "422"]
+    schema.config.operations.operations.append(
+        OperationConfig(
+            filter_set=ecritures,
+            checks=ChecksConfig(
+                positive_data_acceptance=PositiveDataAcceptanceConfig(expected_statuses=attendus)
+            ),
+        )
+    )
+
+
+_ecritures_verifiees_par_les_formulaires()
