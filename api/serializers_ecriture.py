@@ -35,8 +35,9 @@ class MarchandiseEcritureSerializer(serializers.Serializer):
 
 
 class BrouillonSerializer(serializers.Serializer):
-    """The rubriques of a request (guide §5.2). Every field is optional: a draft may be incomplete, as
-    with « Reprendre plus tard »; the submission checks everything."""
+    # The rubriques of a request (guide §5.2). Every field is optional: a draft may be incomplete, as with
+    # « Reprendre plus tard »; the submission checks everything. (A comment, not a docstring: the schema
+    # would show it, in English.)
 
     bureau = _identifiant(
         "Rubrique 1 : bureau de douane compétent (identifiant de /api/v1/bureaux/).",

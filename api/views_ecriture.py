@@ -23,9 +23,11 @@ from accounts.models import BureauDouane
 from api import formulaire as formulaire_api
 from api import views
 from api.idempotence import ENTETE as ENTETE_IDEMPOTENCE
-from api.idempotence import idempotent
+from api.idempotence import LONGUEUR_MAX as LONGUEUR_MAX_CLE
+from api.idempotence import MOTIF_CLE, idempotent
 from api.permissions import Operateur, PorteeEcriture, Utilisateur
 from api.problemes import DETAIL_VALIDATION, reponse_probleme
+from api.schema import probleme_documente as _probleme
 from api.serializers import DemandeSerializer, DocumentSerializer
 from api.serializers_ecriture import (
     BrouillonSerializer,
@@ -40,14 +42,13 @@ from rex import actions, selectors, services, validation
 from rex.models import STATUTS_MODIFIABLES, CadrePreferentiel, Demande, Statut
 from rex.services.base import texte_saisi
 
-_probleme = views._probleme
 ERREURS_ECRITURE = {
     **views.ERREURS_OBJET,
     **_probleme(422, "Clé d'idempotence déjà utilisée pour une autre requête."),
 }
 CLE_IDEMPOTENCE = OpenApiParameter(
     ENTETE_IDEMPOTENCE,
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+    {"type": "string", "minLength": 1, "maxLength": LONGUEUR_MAX_CLE, "pattern": f"^{MOTIF_CLE.pattern}$"},
     OpenApiParameter.HEADER,
     required=False,
     description="Une clé unique par opération (un UUID par exemple), 255 caractères au plus : un nouvel "
@@ -269,6 +270,9 @@ class Documents(views.VueApi):
         operation_id="demandes_documents",
         tags=["Demandes"],
         summary="Les documents d'une demande",
+        description="La liste des documents joints à une demande que son titulaire (ou le représentant qui "
+        "l'a déposée) peut encore modifier : brouillon ou « Incomplète ». Chaque document a son lien de "
+        "téléchargement.",
         responses={200: DocumentSerializer(many=True), **views.ERREURS_OBJET},
     )
     def get(self, request, pk: int):
