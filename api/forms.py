@@ -25,7 +25,8 @@ class JetonForm(DsfrForm):
         choices=Portee.choices,
         initial=Portee.LECTURE,
         widget=forms.RadioSelect,
-        help_text="« Lecture et écriture » permet aussi d'écrire dans le fil de discussion d'une demande.",
+        help_text="« Lecture et écriture » permet aussi de déposer, compléter et modifier des demandes, et "
+        "d'écrire dans leur fil de discussion.",
     )
     jours = forms.IntegerField(
         label="Durée de validité (en jours)",
