@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.champs import TexteMotif
 from rex import pdf
 from rex.models import LONGUEUR_TEXTE, Demande, Evenement, Message, Statut
 
@@ -124,7 +125,7 @@ class MessageSerializer(serializers.Serializer):
     cote = serializers.ChoiceField(
         choices=Message.Cote.choices, read_only=True, help_text="De la part de l'opérateur ou du service."
     )
-    texte = serializers.RegexField(
+    texte = TexteMotif(
         TEXTE_SAISI,
         max_length=LONGUEUR_TEXTE,
         trim_whitespace=False,
@@ -216,6 +217,8 @@ class FiltresFileSerializer(serializers.Serializer):
         r"\A(moi|aucun|[0-9]{1,18})\Z",
         required=False,
         allow_blank=True,
+        # Untrimmed, as the schema says: Python's strip() takes U+0085 and other characters ECMA does not.
+        trim_whitespace=False,
         help_text="« moi » (mes dossiers), « aucun » (non attribués) ou l'identifiant d'un agent du service.",
     )
     echeance = serializers.ChoiceField(
@@ -251,6 +254,7 @@ class PaginationSerializer(serializers.Serializer):
         CURSEUR,
         required=False,
         allow_blank=True,
+        trim_whitespace=False,
         help_text="Curseur de la page précédente (lien `precedent`).",
     )
     taille = serializers.IntegerField(

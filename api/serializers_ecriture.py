@@ -3,6 +3,7 @@ own forms (api.formulaire), so that the rules and the French messages are writte
 
 from rest_framework import serializers
 
+from api.champs import Booleen, Entier, Texte
 from rex.models import LONGUEUR_TEXTE, Activite
 from rex.regles import LIGNES_MAX
 from soprano.saisie import CaracteresAutorises
@@ -11,13 +12,11 @@ ID_MAX = 2**63 - 1
 
 
 def _texte(aide: str = "", **kwargs):
-    return serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, help_text=aide, **kwargs
-    )
+    return Texte(required=False, allow_blank=True, trim_whitespace=False, help_text=aide, **kwargs)
 
 
 def _identifiant(aide: str, **kwargs):
-    return serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=aide, **kwargs)
+    return Entier(min_value=1, max_value=ID_MAX, help_text=aide, **kwargs)
 
 
 class ContactEcritureSerializer(serializers.Serializer):
@@ -79,13 +78,11 @@ class BrouillonSerializer(serializers.Serializer):
         help_text=f"Rubrique 5 : les marchandises ({LIGNES_MAX['marchandises']} au plus) ; remplacent "
         "toutes les lignes enregistrées.",
     )
-    engagement = serializers.BooleanField(
-        required=False, help_text="Rubrique 7 : « Je m'engage à souscrire »."
-    )
+    engagement = Booleen(required=False, help_text="Rubrique 7 : « Je m'engage à souscrire ».")
     engagement_nom = _texte("Rubrique 7 : nom du signataire.")
     engagement_fonction = _texte("Rubrique 7 : fonction du signataire.")
     engagement_lieu = _texte("Rubrique 7 : lieu.")
-    consentement_publication = serializers.BooleanField(
+    consentement_publication = Booleen(
         required=False, allow_null=True, help_text="Rubrique 7 : consentement à la publication des données."
     )
 
@@ -95,11 +92,18 @@ class DocumentEcritureSerializer(serializers.Serializer):
     fichier = serializers.FileField(
         allow_empty_file=True, help_text="Le fichier (PDF, image, document bureautique…)."
     )
-    nom = serializers.CharField(
+    nom = Texte(
         max_length=200,
+        # The lengths are those of the value sent, as the schema says; the spaces around it go afterwards.
+        trim_whitespace=False,
         validators=[CaracteresAutorises()],
         help_text="Le nom du document (« Fiche produit », « Extrait Kbis »…).",
     )
+
+    def validate_nom(self, valeur: str) -> str:
+        if not valeur.strip():
+            raise serializers.ValidationError("Donnez un nom au document.")
+        return valeur.strip()
 
 
 class SoumissionSerializer(serializers.Serializer):
@@ -111,7 +115,7 @@ class SoumissionSerializer(serializers.Serializer):
 
 
 class ComplementSerializer(serializers.Serializer):
-    complements = serializers.CharField(
+    complements = Texte(
         trim_whitespace=False,
         allow_blank=True,
         max_length=LONGUEUR_TEXTE,

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import MethodNotAllowed, NotAcceptable
+from rest_framework.exceptions import MethodNotAllowed, NotAcceptable, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,7 +57,12 @@ LISTE_SELECT_RELATED = ("titulaire", "representant", "service")
 # ------------------------------------------------------------------ pagination
 def _parametres(request) -> dict[str, str]:
     """The query string as a plain dict: a value is checked as sent (DRF reads a QueryDict as an HTML
-    form, where an empty value means « absent »: `taille=` would pass unchecked)."""
+    form, where an empty value means « absent »: `taille=` would pass unchecked). Every parameter of the
+    API takes one value: one given twice is refused (a 400 problem), not read as its last value."""
+    repetes = sorted(nom for nom, valeurs in request.query_params.lists() if len(valeurs) > 1)
+    if repetes:
+        message = "Le paramètre « {} » n'est attendu qu'une fois."
+        raise ValidationError({nom: [message.format(nom)] for nom in repetes})
     return request.query_params.dict()
 
 

@@ -286,3 +286,25 @@ def test_a_complete_draft_is_submitted(client, brouillon, django_capture_on_comm
     again = ecrire(client, "post", f"/api/v1/demandes/{brouillon.pk}/soumettre/", valeur, {})
     assert again.status_code == 409
     assert again.json()["detail"] == f"Cette demande a déjà été soumise (numéro {brouillon.numero})."
+
+
+@pytest.mark.parametrize(
+    ("corps", "chemin", "message"),
+    [
+        ({"telephone": 123456789}, "telephone", "Indiquez une chaîne de caractères."),
+        ({"bureau": "3"}, "bureau", "Indiquez un nombre entier."),
+        ({"cadres": [True]}, "cadres", "Indiquez un nombre entier."),
+        ({"engagement": "true"}, "engagement", "Indiquez true ou false."),
+        ({"consentement_publication": 1}, "consentement_publication", "Indiquez true ou false."),
+    ],
+)
+def test_a_value_of_another_json_type_than_the_schema_says_is_refused(
+    api_de, operateur, corps, chemin, message
+):
+    """The schema says string, integer, boolean: DRF's lenient conversions (12 → "12", "3" → 3, "true" →
+    True) would accept what a client reading the schema knows is wrong."""
+    reponse = api_de(operateur, ecriture=True).post("/api/v1/demandes/", corps)
+    assert reponse.status_code == 400
+    erreurs = reponse.json()["errors"]
+    assert any(message in messages for cle, messages in erreurs.items() if cle.startswith(chemin)), erreurs
+    assert not Demande.objects.exists()

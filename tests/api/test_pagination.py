@@ -81,3 +81,37 @@ def test_an_invalid_page_size_is_a_400(api_de, user_et_demandes, taille):
     user, _ = user_et_demandes
     response = api_de(user).get("/api/v1/demandes/", {"taille": taille})
     assert response.status_code == 400 and list(response.json()["errors"]) == ["taille"]
+
+
+def test_query_parameters_are_not_trimmed_beyond_what_the_schema_says(client, db):
+    """U+0085 (NEL) is whitespace for Python's strip(), not for the schema's (ECMA) patterns: a filter made
+    of it is refused, not read as empty."""
+    from tests.api.conftest import jeton
+    from tests.factories import UserFactory
+
+    valeur = jeton(UserFactory(agent=True))
+    reponse = client.get(
+        "/api/v1/agent/file/", {"agent": "\x85"}, headers={"Authorization": f"Bearer {valeur}"}
+    )
+    assert reponse.status_code == 400
+    assert reponse["Content-Type"] == "application/problem+json"
+    assert "agent" in reponse.json()["errors"]
+    reponse = client.get(
+        "/api/v1/agent/file/", {"avant": "\x85"}, headers={"Authorization": f"Bearer {valeur}"}
+    )
+    assert reponse.status_code == 400
+
+
+def test_a_query_parameter_given_twice_is_refused(client, db):
+    """Every parameter takes one value (the schema says a string): « q » twice is a 400 problem, not its
+    last value silently."""
+    from tests.api.conftest import jeton
+    from tests.factories import UserFactory
+
+    valeur = jeton(UserFactory(agent=True))
+    reponse = client.get(
+        "/api/v1/agent/file/?q=Durand&q=Dupont&statut=en_etude",
+        headers={"Authorization": f"Bearer {valeur}"},
+    )
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"q": ["Le paramètre « q » n'est attendu qu'une fois."]}
