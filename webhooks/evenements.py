@@ -103,6 +103,11 @@ def sur_evenements(sender, *, demande_ids: list[int], avant: str, apres: str, **
         return
     sans_broker = settings.CELERY_TASK_ALWAYS_EAGER
     now = timezone.now()
+    if connection.vendor != "postgresql":
+        ids = _lignes_sans_postgresql(demande_ids, avant=avant, apres=apres, now=now, sans_broker=sans_broker)
+        if ids and not sans_broker:
+            transaction.on_commit(lambda: publier_lots(ids))
+        return
     avant_url, apres_url = url_demande(0).rsplit("0", 1)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -138,3 +143,51 @@ def sur_evenements(sender, *, demande_ids: list[int], avant: str, apres: str, **
         ids = [ligne[0] for ligne in cursor.fetchall()]
     if ids and not sans_broker:
         transaction.on_commit(lambda: publier_lots(ids))
+
+
+def _lignes_sans_postgresql(
+    demande_ids: list[int], *, avant: str, apres: str, now, sans_broker: bool
+) -> list[int]:
+    """The same rows as the INSERT … SELECT, for the embedded SQLite default (no gen_random_uuid, no
+    jsonb): three statements whatever the number of requests (the requests, their addresses, one bulk
+    INSERT), the rows built in Python."""
+    demandes = list(
+        Demande.objects.filter(pk__in=demande_ids)
+        .exclude(statut=Statut.BROUILLON)
+        .values("id", "numero", "statut", "numero_rex", "date_validite", "titulaire_id", "representant_id")
+    )
+    entreprises = {d[c] for d in demandes for c in ("titulaire_id", "representant_id") if d[c]}
+    adresses: dict[int, list[int]] = {}
+    for pk, entreprise_id in Endpoint.objects.filter(
+        actif=True, statut_modifie=True, entreprise_id__in=entreprises
+    ).values_list("pk", "entreprise_id"):
+        adresses.setdefault(entreprise_id, []).append(pk)
+    lignes = []
+    for d in demandes:
+        endpoints = {pk for c in ("titulaire_id", "representant_id") for pk in adresses.get(d[c], ())}
+        if not endpoints:
+            continue
+        evenement_id = uuid.uuid4()
+        donnees = {
+            "numero": d["numero"] or "",
+            "statut": d["statut"],
+            "statut_libelle": Statut(apres).label,
+            "ancien_statut": avant,
+            "numero_rex": d["numero_rex"] or None,
+            "date_validite": d["date_validite"].isoformat() if d["date_validite"] else None,
+            "url": url_demande(d["id"]),
+        }
+        lignes.extend(
+            Livraison(
+                endpoint_id=pk,
+                evenement=evenement_id,
+                type=TypeEvenement.STATUT_MODIFIE,
+                donnees=donnees,
+                created_at=now,
+                etat=Livraison.Etat.EN_ATTENTE,
+                essais=0,
+                prochain_essai_le=now if sans_broker else None,
+            )
+            for pk in sorted(endpoints)
+        )
+    return [livraison.pk for livraison in Livraison.objects.bulk_create(lignes)]
