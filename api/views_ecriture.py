@@ -395,12 +395,8 @@ class Soumettre(views.VueApi):
         if not corps.is_valid():
             return _invalide(request, formulaire_api.erreurs_serializer(corps.errors))
         demande = _modifiable(request, pk)
-        if demande.statut != Statut.BROUILLON:
-            if demande.numero:
-                detail = f"Cette demande a déjà été soumise (numéro {demande.numero})."
-            else:
-                detail = "Cette demande ne peut pas être soumise dans son statut actuel."
-            return reponse_probleme(request, 409, detail)
+        if refus := services.refus_soumission(demande):
+            return reponse_probleme(request, 409, refus)
         if demande.est_modification:
             return self._modification(request, demande, corps.validated_data.get("commentaire", ""))
         formulaire = validation.verifier(demande)

@@ -8,6 +8,7 @@ from rex.services.depot import (
     enregistrer_formulaire,
     nouveau_brouillon,
     prochain_numero,
+    refus_soumission,
     soumettre,
     supprimer_document,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "prendre_en_charge",
     "prochain_numero",
     "reaffecter",
+    "refus_soumission",
     "rejeter",
     "rejeter_delais_depasses",
     "revoquer",

@@ -176,6 +176,15 @@ def prochain_numero(annee: int) -> str:
     return f"FR-REX-{annee}-{dernier:05d}"
 
 
+def refus_soumission(demande: Demande) -> str | None:
+    """Why a request may not be submitted in its status (None: it is a draft), in French."""
+    if demande.statut == Statut.BROUILLON:
+        return None
+    if demande.numero:
+        return f"Cette demande a déjà été soumise (numéro {demande.numero})."
+    return "Cette demande ne peut pas être soumise dans son statut actuel."
+
+
 def soumettre(*, demande: Demande, by: User) -> Demande:
     """« Soumettre ma demande »: Brouillon → En étude, a number, the confirmation e-mail.
 
@@ -186,12 +195,8 @@ def soumettre(*, demande: Demande, by: User) -> Demande:
     try:
         with transaction.atomic():
             demande = verrouiller(demande)
-            if demande.statut != Statut.BROUILLON:
-                raise ActionRefusee(
-                    f"Cette demande a déjà été soumise (numéro {demande.numero})."
-                    if demande.numero
-                    else "Cette demande ne peut pas être soumise dans son statut actuel."
-                )
+            if refus := refus_soumission(demande):
+                raise ActionRefusee(refus)
             if demande.depot_papier and actions.cote_de(by, demande) != actions.SERVICE:
                 raise ActionRefusee(
                     "Seul le service qui a saisi ce dépôt sur formulaire papier peut le soumettre."
