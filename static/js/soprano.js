@@ -39,6 +39,24 @@
     })();
   }, true);
 
+  // The account menu folds on Escape at every width (the DSFR's navigation only does it on wide screens,
+  // and only once its own bookkeeping has caught up), and the focus goes back to the account name.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var nav = event.target instanceof Element && event.target.closest(".rex-compte");
+    if (!nav) return;
+    var bouton = nav.querySelector("[aria-controls]");
+    var menu = bouton && document.getElementById(bouton.getAttribute("aria-controls"));
+    if (!menu || bouton.getAttribute("aria-expanded") !== "true") return;
+    if (window.dsfr) {
+      window.dsfr(menu).collapse.conceal();
+    } else {
+      bouton.setAttribute("aria-expanded", "false");
+      menu.classList.remove("fr-collapse--expanded");
+    }
+    bouton.focus();
+  });
+
   // Tabs: opens the tab named in the address (#brouillons …), e.g. after « Reprendre plus tard ».
   document.addEventListener("DOMContentLoaded", function () {
     var nom = window.location.hash.replace("#", "");
