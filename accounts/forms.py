@@ -158,3 +158,7 @@ class DemandeHabilitationForm(FormulaireDsfr):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departement"].queryset = selectors.departements()
+
+
+class CalendrierForm(FormulaireDsfr):
+    """« Générer l'adresse » / « Régénérer l'adresse »: no field; the form carries the CSRF check."""

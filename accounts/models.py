@@ -206,3 +206,25 @@ class DemandeHabilitation(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.departement}"
+
+
+class CalendrierEcheances(models.Model):
+    """« Calendrier des échéances »: the secret address of a user's deadlines feed (iCalendar).
+
+    As the API tokens: only the SHA-256 of the secret is stored (a leaked database gives no usable
+    address); the address is shown once, when (re)generated. Regenerating replaces the hash: the old
+    address stops working at once.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="calendrier_echeances", verbose_name="utilisateur"
+    )
+    hash = models.CharField("empreinte SHA-256", max_length=64, unique=True)
+    genere_le = models.DateTimeField("adresse générée le")
+
+    class Meta:
+        verbose_name = "calendrier des échéances"
+        verbose_name_plural = "calendriers des échéances"
+
+    def __str__(self):
+        return f"Calendrier des échéances de {self.user}"

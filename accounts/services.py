@@ -6,7 +6,9 @@ nor loses the mail. Certification and habilitation are recorded in the admin his
 acting user: the PAE sees who did what on the account's « Historique » page.
 """
 
+import hashlib
 import logging
+import secrets
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -16,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import selectors, signals, tokens
-from accounts.models import DemandeHabilitation, Departement, User
+from accounts.models import CalendrierEcheances, DemandeHabilitation, Departement, User
 
 logger = logging.getLogger(__name__)
 
@@ -267,3 +269,20 @@ def demander_habilitation(*, user: User, departement: Departement) -> tuple[Dema
                 },
             )
     return demande, True
+
+
+# ------------------------------------------------------------------ « Calendrier des échéances »
+def empreinte_calendrier(secret: str) -> str:
+    """The SHA-256 stored in place of the feed's secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def generer_calendrier(*, user: User) -> str:
+    """A new secret for the user's deadlines feed; returns it (never stored: only its SHA-256), to be shown
+    now, once. Side effect: the previous address, if any, stops working."""
+    secret = secrets.token_urlsafe(32)
+    CalendrierEcheances.objects.update_or_create(
+        user=user, defaults={"hash": empreinte_calendrier(secret), "genere_le": timezone.now()}
+    )
+    return secret

@@ -31,4 +31,5 @@ urlpatterns = [
     path("services/", views.services, name="services"),
     path("services/habilitation/", views.demander_habilitation, name="demander_habilitation"),
     path("soprano/", views.soprano_home, name="soprano_home"),
+    path("compte/calendrier/", views.calendrier, name="calendrier"),
 ]

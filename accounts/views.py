@@ -6,18 +6,21 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import selectors
 from accounts import services as account_services
 from accounts.access import (
     est_agent,
+    operateur_habilite_ou_agent_required,
     operateur_required,
     peut_acceder_soprano,
     peut_demander_habilitation,
     redirect_agent,
 )
 from accounts.forms import (
+    CalendrierForm,
     DemandeHabilitationForm,
     LoginForm,
     PasswordResetForm,
@@ -26,6 +29,7 @@ from accounts.forms import (
     SetPasswordForm,
     SignupForm,
 )
+from accounts.models import CalendrierEcheances
 from soprano.throttling import limiter
 
 # /compte/activation/renvoyer/ reuses the activation URL: a signed token always holds a « : ».
@@ -271,5 +275,34 @@ def soprano_home(request):
             "peut_acceder_soprano": peut_acceder_soprano(user),
             "peut_demander_habilitation": peut_demander_habilitation(user),
             "demande_en_cours": selectors.demande_habilitation_en_cours(user=user),
+        },
+    )
+
+
+# « Calendrier des échéances » (operators and officers) -------------------------------------------
+
+
+@operateur_habilite_ou_agent_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def calendrier(request):
+    """The secret address of the user's deadlines feed (iCalendar). As the API tokens: only its SHA-256 is
+    stored, so the address is shown on the answer to the POST that (re)generates it, once; regenerating
+    makes the previous address stop working."""
+    form = CalendrierForm(request.POST if request.method == "POST" else None)
+    adresse = ""
+    if form.is_valid():
+        secret = account_services.generer_calendrier(user=request.user)
+        adresse = settings.SITE_URL.rstrip("/") + reverse("public:calendrier", args=[secret])
+        messages.success(request, "La nouvelle adresse de votre calendrier a été générée.")
+        form = CalendrierForm()
+    return render(
+        request,
+        "accounts/calendrier.html",
+        {
+            "title": "Calendrier des échéances",
+            "form": form,
+            "adresse": adresse,
+            "abonnement": CalendrierEcheances.objects.filter(user=request.user).first(),
         },
     )

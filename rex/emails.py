@@ -78,6 +78,34 @@ def programmer_courriels_demandes(demande_ids: list[int], *, modele: str, contex
     return ids
 
 
+def programmer_courriels_lignes(lignes: list[tuple[str, int, dict]], *, modele: str) -> list[int]:
+    """Batch jobs whose e-mails differ per request (a deadline, a recipient other than the request's
+    address): the rows (recipient, request id, JSON context) written unrendered with one bulk INSERT,
+    rendered when sent with the template `modele` (the request is `demande`). Returns their ids.
+
+    Side effect: as `programmer_courriels_demandes` (sending tasks after commit; none without a broker).
+    """
+    if not lignes:
+        return []
+    sans_broker = settings.CELERY_TASK_ALWAYS_EAGER
+    now = timezone.now()
+    courriels = Courriel.objects.bulk_create(
+        Courriel(
+            destinataire=destinataire,
+            modele=modele,
+            contexte=contexte,
+            demande_id=demande_id,
+            created_at=now,
+            prochain_essai_le=now if sans_broker else None,
+        )
+        for destinataire, demande_id, contexte in lignes
+    )
+    ids = [courriel.pk for courriel in courriels]
+    if not sans_broker:
+        transaction.on_commit(lambda: publier_lots(ids))
+    return ids
+
+
 def _rendre(*, destinataire: str, modele: str, contexte: dict, demande: Demande | None) -> Courriel:
     contexte = {"site_url": settings.SITE_URL, "demande": demande, **contexte}
     sujet = " ".join(_texte(f"emails/{modele}_subject.txt", contexte).split())

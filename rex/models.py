@@ -553,6 +553,7 @@ class Evenement(models.Model):
         COMPLEMENT = "complement", "Compléments apportés à la demande"
         REJET = "rejet", "Rejet"
         REJET_AUTOMATIQUE = "rejet_automatique", "Rejet automatique (délai de 30 jours dépassé)"
+        RELANCE = "relance", "Relance avant rejet automatique"
         OCTROI = "octroi", "Octroi"
         MODIFICATION = "modification", "Demande de modification"
         MODIFICATION_VALIDEE = "modification_validee", "Modification validée"
@@ -643,6 +644,31 @@ class CourrielEnEchec(Courriel):
         proxy = True
         verbose_name = "courriel en échec"
         verbose_name_plural = "courriels en échec"
+
+
+class RelanceEcheance(models.Model):
+    """A reminder sent before the automatic rejection: one per request, deadline and threshold (10 or 3
+    days before). The unique constraint is what makes the reminders never go twice, even when two runs
+    overlap; a new deadline (the request incomplete again) gets its own reminders."""
+
+    class Palier(models.IntegerChoices):
+        DIX_JOURS = 10, "10 jours avant"
+        TROIS_JOURS = 3, "3 jours avant"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="relances")
+    date_limite = models.DateTimeField("date limite de réponse")
+    palier = models.PositiveSmallIntegerField("palier", choices=Palier.choices)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "relance avant rejet automatique"
+        verbose_name_plural = "relances avant rejet automatique"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande", "date_limite", "palier"], name="relance_unique_par_echeance"
+            )
+        ]
 
 
 class Message(models.Model):

@@ -294,3 +294,27 @@ def dernier_telephone(entreprise: Entreprise, *, representant: bool) -> str:
         demandes.exclude(**{champ: ""}).order_by("-updated_at", "-pk").values_list(champ, flat=True).first()
         or ""
     )
+
+
+# The iCalendar feed lists at most this many deadlines, nearest first: a feed of bounded size.
+LIMITE_CALENDRIER = 500
+
+
+def echeances_calendrier(user) -> QuerySet[Demande]:
+    """« Calendrier des échéances »: the deadlines of the « Incomplète » requests the user follows.
+
+    An operator: those of his company and of the clients he filed for (what demandes_operateur shows
+    him); an officer: those in his charge (the queue's index on service and officer). Nearest first, at
+    most LIMITE_CALENDRIER; the fields the feed needs only.
+    """
+    if user.est_agent:
+        demandes = demandes_agent(user).filter(agent=user)
+    elif user.est_habilite:
+        demandes = demandes_operateur(user)
+    else:
+        return Demande.objects.none()
+    return (
+        demandes.filter(statut=Statut.INCOMPLETE, date_limite__isnull=False)
+        .order_by("date_limite", "pk")
+        .only("pk", "numero", "date_limite", "titulaire_raison_sociale")[:LIMITE_CALENDRIER]
+    )

@@ -54,6 +54,12 @@ def rejeter_delais_depasses() -> int:
     return services.rejeter_delais_depasses()
 
 
+@shared_task(acks_late=True, soft_time_limit=1200, time_limit=1260)
+def relancer_echeances() -> int:
+    """Periodic (django-celery-beat, daily): reminders 10 and 3 days before the automatic rejection."""
+    return services.relancer_echeances()
+
+
 @shared_task(
     acks_late=True,
     soft_time_limit=60,

@@ -31,6 +31,7 @@ from rex.services.modification import (
     valider_modification,
 )
 from rex.services.rejet_automatique import rejeter_delais_depasses
+from rex.services.relances import relancer_echeances
 
 __all__ = [
     "ActionRefusee",
@@ -52,6 +53,7 @@ __all__ = [
     "refus_soumission",
     "rejeter",
     "rejeter_delais_depasses",
+    "relancer_echeances",
     "revoquer",
     "soumettre",
     "soumettre_modification",

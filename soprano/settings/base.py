@@ -365,6 +365,8 @@ LIMITES = {
     "courriel_adresse": os.environ.get("LIMITE_COURRIEL_ADRESSE", "3/h"),
     # The API (/api/v1/): per token (per client address for the anonymous schema and documentation).
     "api": os.environ.get("LIMITE_API", "600/m"),
+    # The deadlines feed (iCalendar) at its secret address: calendar software polls it, a guesser is slowed.
+    "calendrier": os.environ.get("LIMITE_CALENDRIER", "30/m"),
 }
 
 # ---------------------------------------------------------------- the REST API (api/, docs/api.md)

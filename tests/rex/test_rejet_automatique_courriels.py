@@ -172,7 +172,7 @@ def test_the_planner_rejects_then_sends_the_emails_in_the_same_pass(connexions, 
     sortie = io.StringIO()
     call_command("planificateur", "--une-fois", stdout=sortie)
     assert sortie.getvalue().strip() == (
-        "Planificateur : 1 rejet(s) automatique(s), 1 courriel(s) renvoyé(s)."
+        "Planificateur : 1 rejet(s) automatique(s), 0 relance(s), 1 courriel(s) renvoyé(s)."
     )
     assert Demande.objects.get(pk=demande.pk).statut == "rejetee"
     assert [m.subject for m in mailoutbox] == [
