@@ -52,7 +52,16 @@ from django.utils.http import urlsafe_base64_encode
 
 import pytest
 
-from accounts.models import BureauDouane, DemandeHabilitation, Departement, Entreprise, Mandat, User
+from accounts.models import (
+    BureauDouane,
+    CalendrierEcheances,
+    DemandeHabilitation,
+    Departement,
+    Entreprise,
+    Mandat,
+    User,
+)
+from accounts.services import generer_calendrier
 from accounts.tokens import creer_jeton_activation
 from api.models import JetonApi, ReponseIdempotente
 from api.services import creer_jeton
@@ -495,6 +504,17 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, N404, N404, N404, N404, OK, OK),
         POST=(LOGIN, N405, N405, N405, N405, N405, N405),
     ),
+    # ---- « Calendrier des échéances » (issue 13): the page (re)generates the secret address and shows
+    # it on the answer to its POST, once; the feed answers whoever holds the address (no login: calendar
+    # software cannot sign in), to a GET only. A wrong or replaced secret is a 404
+    # (tests/rex/test_calendrier.py).
+    "accounts:calendrier": Ligne(
+        GET=(LOGIN, DASH, OK, OK, OK, OK, DASH),
+        POST=(LOGIN, DASH, CREE, CREE, CREE, CREE, DASH),
+    ),
+    "public:calendrier": Ligne(
+        objet="calendrier", ayant_droit="visiteur", GET=(OK,) * TOUS, POST=(N405,) * TOUS
+    ),
     # ---- jetons: « Jetons d'accès » (issue 12), for habilitated operators and for officers. The POST
     # creates a token and shows it on its answer, once (never stored, nor put in the session).
     "jetons:liste": Ligne(
@@ -641,6 +661,7 @@ class Monde:
         }
         self.papier = EntrepriseFactory()  # a company with no request: an officer may file for it
         self.jeton = {"pk": creer_jeton(user=self.operateur, nom="ERP")[0].pk}  # « Jetons d'accès »
+        self.calendrier = {"secret": generer_calendrier(user=self.operateur)}  # « Calendrier des échéances »
         self.ligne = {"prefixe": "contacts"}
 
         # One holder (company) per request: an EORI holds one active request at most (guide §5.1).
@@ -804,6 +825,7 @@ TABLES = (
     Tentative,
     JetonApi,
     ReponseIdempotente,
+    CalendrierEcheances,
 )
 
 

@@ -508,6 +508,12 @@ def _revoquer_jeton(client) -> Cible:
     return Cible(reverse("jetons:revoquer", args=[jeton.pk]), {})
 
 
+# ------------------------------------------------------------------ « Calendrier des échéances » (issue 13)
+def _calendrier(client) -> Cible:
+    _connecter(client, UserFactory(habilite=True))
+    return Cible(reverse("accounts:calendrier"), {})
+
+
 # ------------------------------------------------------------------ the account pages
 MOT_DE_PASSE = "Motdepasse1!"  # UserFactory's
 
@@ -601,6 +607,7 @@ def _endpoint_action(client) -> Cible:
 CIBLES: dict[str, Callable[..., Cible]] = {
     "jetons:liste": _jetons,
     "jetons:revoquer": _revoquer_jeton,
+    "accounts:calendrier": _calendrier,
     "rex:deposer": _deposer,
     "rex:formulaire": _formulaire,
     "rex:documents": _documents,
@@ -672,6 +679,7 @@ GET_SEULEMENT = {
     "public:verifier": "anonyme",
     "public:export_json": "operateur",
     "public:export_csv": "operateur",
+    "public:calendrier": "anonyme",
     "accounts:home": "anonyme",
     "accounts:signup_done": "anonyme",
     "accounts:dashboard": "operateur",
@@ -885,7 +893,7 @@ def bilan(request):
 @pytest.mark.parametrize("nom", sorted(GET_SEULEMENT))
 def test_get_only_pages_refuse_post(client, nom):
     motif = dict(urls_du_projet())[nom]
-    exemples = {"pk": 1, "document_pk": 1, "prefixe": "contacts", "token": "x", "uidb64": "x"}
+    exemples = {"pk": 1, "document_pk": 1, "prefixe": "contacts", "token": "x", "uidb64": "x", "secret": "x"}
     url = reverse(nom, kwargs={k: exemples[k] for k in motif.pattern.converters})
     role = GET_SEULEMENT[nom]
     if role == "operateur":
