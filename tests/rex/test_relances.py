@@ -140,6 +140,7 @@ def test_a_second_run_sends_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)")
 def test_concurrent_runs_send_each_reminder_once():
     """A run holds its batch (rows locked, reminders written, not committed); a second run meanwhile
     skips the locked requests; once the first commits, a third finds nothing."""
