@@ -43,6 +43,7 @@ SOUS_LES_FORMULAIRES = [
     "rex/services/instruction.py",
     "rex/services/modification.py",
     "rex/services/rejet_automatique.py",
+    "rex/services/relances.py",
     "rex/regles.py",
     "rex/completude.py",
     "rex/versions.py",
