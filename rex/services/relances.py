@@ -52,11 +52,11 @@ def jours_restants(date_limite, *, now) -> int:
 
 
 def commentaire(date_limite, *, now) -> str:
-    """« Relance : 3 jours avant le rejet automatique (date limite : 12/04/2026 à 00:30) »."""
+    """« Courriel envoyé 3 jours avant le rejet automatique (date limite : 12/04/2026 à 00:30) »."""
     jours = jours_restants(date_limite, now=now)
     delai = {0: "le jour même du", 1: "1 jour avant le"}.get(jours, f"{jours} jours avant le")
     echeance = timezone.localtime(date_limite).strftime("%d/%m/%Y à %H:%M")
-    return f"Relance : {delai} rejet automatique (date limite : {echeance})"
+    return f"Courriel envoyé {delai} rejet automatique (date limite : {echeance})"
 
 
 def destinataires(*, courriel: str, representant_id, representant_courriel: str, compte: str) -> list[str]:

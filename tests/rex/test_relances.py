@@ -72,8 +72,8 @@ def test_march_clock_change_a_deadline_at_0030_the_day_after():
     assert services.relancer_echeances(now=datetime.datetime(2026, 3, 26, 23, 0, tzinfo=UTC)) == 1
     assert relances(demande) == [10, 3]
     assert historique(demande) == [
-        "Relance : 10 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)",
-        "Relance : 3 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)",
+        "Courriel envoyé 10 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)",
+        "Courriel envoyé 3 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)",
     ]
 
 
@@ -105,13 +105,13 @@ def test_missed_days_are_caught_up_with_the_reminder_not_yet_sent():
     assert services.relancer_echeances(now=datetime.datetime(2026, 6, 24, 8, 0, tzinfo=PARIS)) == 1
     assert relances(demande) == [10]
     assert historique(demande) == [
-        "Relance : 6 jours avant le rejet automatique (date limite : 30/06/2026 à 18:00)"
+        "Courriel envoyé 6 jours avant le rejet automatique (date limite : 30/06/2026 à 18:00)"
     ]
     # Missed again from the 27th: on the 29th (1 day left) the 3-day one.
     assert services.relancer_echeances(now=datetime.datetime(2026, 6, 29, 8, 0, tzinfo=PARIS)) == 1
     assert relances(demande) == [10, 3]
     assert historique(demande)[-1] == (
-        "Relance : 1 jour avant le rejet automatique (date limite : 30/06/2026 à 18:00)"
+        "Courriel envoyé 1 jour avant le rejet automatique (date limite : 30/06/2026 à 18:00)"
     )
 
 
@@ -258,7 +258,7 @@ def test_history_rows_and_outbox_rows_rendered_by_the_workers(mailoutbox):
     assert evenement.get_kind_display() == "Relance avant rejet automatique"
     assert (
         evenement.commentaire
-        == "Relance : 3 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)"
+        == "Courriel envoyé 3 jours avant le rejet automatique (date limite : 30/03/2026 à 00:30)"
     )
     assert evenement.payload == {"palier": 3, "date_limite": "2026-03-29T22:30:00+00:00"}
     assert evenement.numero_demande == demande.numero and evenement.service_id == demande.service_id
