@@ -16,7 +16,9 @@ sociale, then by mandate.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Entreprise, Mandat
@@ -47,16 +49,16 @@ RANG_DEMANDE = Case(
     When(statut=Statut.OCTROYEE, then=Value(3)),
     default=Value(4),
 )
-# The clients' order (see the module's docstring).
-URGENCE = Case(
-    When(demande_statut=Statut.INCOMPLETE, then=Value(0)),
-    When(demande_statut=Statut.EN_ETUDE, then=Value(1)),
-    When(demande_statut=Statut.MODIFICATION_DEMANDEE, then=Value(2)),
-    When(demande_statut=Statut.BROUILLON, then=Value(3)),
-    When(demande_statut=Statut.OCTROYEE, then=Value(4)),
-    When(demande_statut__isnull=True, then=Value(6)),
+# The clients' order (see the module's docstring), read on the request shown; 6: no request.
+URGENCE_DEMANDE = Case(
+    When(statut=Statut.INCOMPLETE, then=Value(0)),
+    When(statut=Statut.EN_ETUDE, then=Value(1)),
+    When(statut=Statut.MODIFICATION_DEMANDEE, then=Value(2)),
+    When(statut=Statut.BROUILLON, then=Value(3)),
+    When(statut=Statut.OCTROYEE, then=Value(4)),
     default=Value(5),
 )
+SANS_DEMANDE_URGENCE = 6
 
 
 def clients_representant(user, *, q: str = "", statut: str = "", echeance: bool = False) -> QuerySet[Mandat]:
@@ -81,6 +83,11 @@ def clients_representant(user, *, q: str = "", statut: str = "", echeance: bool 
             demande_numero=Subquery(choisie.values("numero")[:1]),
             demande_date_limite=Subquery(choisie.values("date_limite")[:1]),
             numero_rex=Subquery(enregistrement.values("numero_rex")[:1]),
+            # Computed in the subquery: one subplan per client, not one per branch of a CASE around it.
+            urgence=Coalesce(
+                Subquery(choisie.annotate(urgence=URGENCE_DEMANDE).values("urgence")[:1]),
+                Value(SANS_DEMANDE_URGENCE),
+            ),
         )
     )
     q = " ".join((q or "").split())
@@ -90,19 +97,33 @@ def clients_representant(user, *, q: str = "", statut: str = "", echeance: bool 
         )
         mandats = mandats.filter(represente_id__in=entreprises.values("pk"))
     if statut == SANS_DEMANDE:
-        mandats = mandats.filter(demande_statut__isnull=True)
+        mandats = mandats.filter(urgence=SANS_DEMANDE_URGENCE)
     elif statut:
         mandats = mandats.filter(demande_statut=statut)
     if echeance:
         mandats = mandats.filter(
             demande_statut=Statut.INCOMPLETE, demande_date_limite__lte=timezone.now() + ECHEANCE_PROCHE
         )
-    return mandats.annotate(urgence=URGENCE).order_by(
+    return mandats.order_by(
         "urgence",
         F("demande_date_limite").asc(nulls_last=True),
         "represente__raison_sociale",
         "pk",
     )
+
+
+def page_clients(user, numero, *, par_page: int, **filtres) -> tuple[Page, list[Mandat]]:
+    """The page `numero` of clients_representant (the last one past the end) and its annotated mandates.
+
+    Three queries: the count; the page's ids, which computes only the sort keys of the clients before
+    it (its urgency and deadline subqueries), however deep the page; the page's rows with every column.
+    """
+    mandats = clients_representant(user, **filtres)
+    page = Paginator(mandats.values_list("pk", flat=True), par_page).get_page(numero)
+    ids = list(page.object_list)
+    rangs = {pk: rang for rang, pk in enumerate(ids)}
+    lignes = sorted(mandats.filter(pk__in=ids), key=lambda mandat: rangs[mandat.pk]) if ids else []
+    return page, lignes
 
 
 @dataclass(frozen=True)

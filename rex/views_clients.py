@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import operateur_habilite_required
 from rex.forms_clients import FiltreClientsForm
-from rex.selectors_clients import clients_representant, ligne_client
+from rex.selectors_clients import clients_representant, ligne_client, page_clients
 
 PAR_PAGE_CLIENTS = 25
 # A cell a spreadsheet would read as a formula starts with one of these: it is prefixed with « ' ».
@@ -46,18 +45,16 @@ def _filtres(request) -> tuple[FiltreClientsForm, dict]:
 @operateur_habilite_required
 @require_GET
 def clients(request):
-    """Every client of the representative, one row each, 25 a page, most urgent first: three queries
-    (the count, the page, the user's company) whatever the number of clients."""
+    """Every client of the representative, one row each, 25 a page, most urgent first: the user's
+    company and the three queries of selectors_clients.page_clients, whatever the number of clients."""
     form, filtres = _filtres(request)
-    page_demandee = filtres.pop("page")
-    paginator = Paginator(clients_representant(request.user, **filtres), PAR_PAGE_CLIENTS)
-    page = paginator.get_page(page_demandee)
+    page, mandats = page_clients(request.user, filtres.pop("page"), par_page=PAR_PAGE_CLIENTS, **filtres)
     maintenant = timezone.now()
-    lignes = [ligne_client(mandat, maintenant) for mandat in page.object_list]
+    lignes = [ligne_client(mandat, maintenant) for mandat in mandats]
     recherche = {cle: valeur for cle, valeur in filtres.items() if valeur}
     if recherche.get("echeance"):
         recherche["echeance"] = "on"
-    page.pages_list = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     page.lien = "?" + urlencode({**recherche, "page": ""})  # + the page number
     return render(
         request,

@@ -425,7 +425,7 @@ def test_the_page_costs_the_same_queries_for_1_and_500_clients(client, transitai
     petit = requetes(client, URL, params)
     clients_en_masse(transitaire, 499, depuis=premier + 1)
     assert requetes(client, URL, params) == petit
-    assert petit == 5  # the session, the user, his company, the count, the page
+    assert petit == 6  # the session, the user, his company; the count, the page's ids, its rows
 
 
 def test_the_export_costs_the_same_queries_for_1_and_400_clients(client, transitaire):
@@ -561,4 +561,4 @@ def test_every_query_of_the_page_has_an_index_path(client, transitaire, params):
             assert not re.search(r"Seq Scan on (rex_demande|accounts_mandat|accounts_entreprise)\b", plan), (
                 f"{requete['sql']}\n{plan}"
             )
-    assert vues == 2  # the count and the page
+    assert vues == 3  # the count, the page's ids, its rows
