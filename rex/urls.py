@@ -2,6 +2,7 @@ from django.urls import path
 
 from rex import (
     views,
+    views_clients,
     views_demande,
     views_documents,
     views_formulaire,
@@ -13,6 +14,8 @@ app_name = "rex"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("clients/", views_clients.clients, name="clients"),
+    path("clients/export.csv", views_clients.exporter_clients, name="clients_csv"),
     path("demandes/nouvelle/", views_formulaire.deposer, name="deposer"),
     path("demandes/<int:pk>/", views_demande.detail, name="detail"),
     path("demandes/<int:pk>/formulaire/", views_formulaire.formulaire, name="formulaire"),

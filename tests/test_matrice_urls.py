@@ -233,6 +233,16 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, DASH, OK, OK, BACK, OK, DASH),
         POST=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
     ),
+    # « Mes clients » and its CSV (issue 13): a customs representative's own clients (none for the one
+    # without mandate); any other operator is not shown the page (404).
+    **{
+        nom: Ligne(
+            ayant_droit="representant",
+            GET=(LOGIN, DASH, N404, OK, BACK, OK, DASH),
+            POST=(LOGIN, DASH, N405, N405, BACK, N405, DASH),
+        )
+        for nom in ("rex:clients", "rex:clients_csv")
+    },
     # Any habilitated operator files; a representative for a client under mandate only (« Raison
     # sociale »). « Reprendre plus tard » saves the draft. Another operator has no « Raison sociale ».
     "rex:deposer": Ligne(

@@ -664,6 +664,8 @@ CIBLES: dict[str, Callable[..., Cible]] = {
 # Pages that take no POST, and who may open them (a POST from that user is a 405).
 GET_SEULEMENT = {
     "rex:accueil": "operateur",
+    "rex:clients": "operateur",
+    "rex:clients_csv": "operateur",
     "rex:detail": "operateur",
     "rex:document": "operateur",
     "rex:imprimer": "operateur",

@@ -9,6 +9,7 @@ Certification and habilitation go through the services, without e-mails.
 from datetime import date
 
 from django.contrib.auth import password_validation
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -23,7 +24,7 @@ DEMO_PASSWORD = "Soprano-Demo1!"
 # (identifiant, rôle affiché par demo_logins)
 DEMO_ACCOUNTS = (
     ("operateur", "Opérateur certifié et habilité (exportateur)"),
-    ("transitaire", "Représentant en douane, certifié et habilité, deux clients sous mandat"),
+    ("transitaire", "Représentant en douane, certifié et habilité, onze clients (« Mes clients »)"),
     ("nouveau", "Opérateur certifié, pas encore habilité (pour « Demander mon habilitation »)"),
     ("agent", "Agent des douanes (back-office)"),
     ("admin", "Administrateur / PAE (interface d'administration)"),
@@ -116,6 +117,9 @@ class Command(BaseCommand):
             )
 
         self._user("agent", "Sophie", "Bernard", service=bureau)
+        # « Mes clients » (issue 13): the representative's clients in every situation, their requests
+        # filed and instructed through rex's services (a command of its own: accounts never imports rex).
+        call_command("load_demo_clients", stdout=self.stdout)
 
         self.stdout.write(
             self.style.SUCCESS(
