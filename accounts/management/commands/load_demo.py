@@ -3,12 +3,15 @@
 Needs the reference data (`manage.py load_reference_data`). A run creates what is missing and puts
 back the demo password, companies and mandates; it never withdraws a certification or an
 habilitation (delete « nouveau » in the admin and run again to retry the habilitation request).
-Certification and habilitation go through the services, without e-mails.
+Certification and habilitation go through the services, without e-mails. Then a year of history for
+the officer's service (`load_demo_historique`, called by its name: accounts never imports rex), which
+the « Tableau de bord du service » shows.
 """
 
 from datetime import date
 
 from django.contrib.auth import password_validation
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -116,6 +119,7 @@ class Command(BaseCommand):
             )
 
         self._user("agent", "Sophie", "Bernard", service=bureau)
+        call_command("load_demo_historique", stdout=self.stdout)
 
         self.stdout.write(
             self.style.SUCCESS(
