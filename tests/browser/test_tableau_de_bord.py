@@ -2,13 +2,18 @@
 State's chart components (@gouvfr/dsfr-chart, vendored) draw their charts without a single CSP
 violation, each chart has its data table, and the page says everything without JavaScript."""
 
+import io
 import re
+
+from django.core.management import call_command
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts.management.commands.load_demo import DEMO_PASSWORD
 from tests.agent.test_tableau_de_bord import _decidees
 from tests.browser.test_instruction import se_connecter
+from tests.browser.test_parcours import champ
 from tests.factories import BureauDouaneFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,3 +92,38 @@ def test_the_page_says_everything_without_javascript(browser, live_server, agent
         expect(page.get_by_role("table", name=legende)).to_be_visible()
     expect(page.get_by_text("décisions (octroi ou rejet) sur la période")).to_be_visible()
     contexte.close()
+
+
+def test_the_demo_officer_finds_the_dashboard_and_a_staff_officer_chooses_the_service(page: Page):
+    """As a new user would, on the demo data: the demo officer, from his queue; then a staff officer, who
+    starts from the national view and picks a service with the keyboard."""
+    paris = BureauDouaneFactory(nom="Bureau de Paris-Louvre")
+    call_command("load_demo", stdout=io.StringIO())
+    page.goto("/agent/")
+    champ(page, "Identifiant").fill("agent")
+    champ(page, "Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("main").get_by_role("link", name="Tableau de bord du service").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord du service")
+    expect(page.locator("bar-chart canvas")).to_have_count(4)
+    agents = page.get_by_role("table", name="Activité des agents du service")
+    expect(agents.locator("tbody tr")).to_have_count(4)
+    echeances = page.get_by_role("region", name="Échéances sous 7 jours")
+    echeances.get_by_role("link", name="Voir toutes les échéances proches dans la file").click()
+    expect(page).to_have_url(re.compile(r"/agent/\?echeance=proche&tri=echeance$"))
+    expect(page.get_by_role("status")).to_contain_text("10 demandes")
+
+    staff = UserFactory(service=BureauDouaneFactory(nom="Direction générale"), is_staff=True)
+    autre = page.context.browser.new_context(locale="fr-FR", base_url=page.url.split("/agent")[0])
+    onglet = autre.new_page()
+    se_connecter(onglet, ADRESSE, staff.username)
+    expect(onglet.get_by_text("Tous les services (vue nationale)").first).to_be_visible()
+    service = onglet.get_by_role("combobox", name="Service")
+    service.focus()
+    service.select_option(label=paris.nom)
+    onglet.keyboard.press("Tab")
+    onglet.keyboard.press("Enter")
+    expect(onglet).to_have_url(re.compile(rf"service={paris.pk}"))
+    expect(onglet.locator(".fr-text--lead")).to_have_text(paris.nom)
+    expect(onglet.locator("bar-chart canvas")).to_have_count(4)
+    autre.close()
