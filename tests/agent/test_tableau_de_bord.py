@@ -18,6 +18,9 @@ from tests.factories import BureauDouaneFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("agent:tableau_de_bord")
+# Session, user, statuses, months, backlog and deadlines, the deadlines' list, times, officers in charge,
+# officers; for a staff officer, the service chosen (its form field) and the list of services.
+REQUETES_MAX = 11
 # 15 June 2026, noon in Paris: the period of 3 months starts on 1 April 2026. In UTC, so that « n days
 # before » is n × 24 hours across the change to summer time (29 March).
 MAINTENANT = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC)
@@ -354,6 +357,6 @@ def test_queries_are_the_same_for_1_and_500_requests(client, service, agent, sta
     _decidees(service, 499, agent, debut=1)
     for n in range(3):
         UserFactory(service=service, first_name=f"Agent {n}")
-    assert requetes(client, URL, parametres) == une
+    assert requetes(client, URL, parametres) == une <= REQUETES_MAX
     reponse = client.get(URL, parametres)
     assert reponse.context["durees"].nombre == 500
