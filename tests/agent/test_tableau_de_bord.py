@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("agent:tableau_de_bord")
 # Session, user, statuses, months, backlog and deadlines, the deadlines' list, times, officers in charge,
-# officers; for a staff officer, the service chosen (its form field) and the list of services.
+# officers…: 10 for an officer; a staff officer's service selector adds the service chosen.
 REQUETES_MAX = 11
 # 15 June 2026, noon in Paris: the period of 3 months starts on 1 April 2026. In UTC, so that « n days
 # before » is n × 24 hours across the change to summer time (29 March).
