@@ -20,7 +20,7 @@ DEPLOY_ENV = SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsaf
 	ALLOWED_HOSTS=soprano-rex.douane.gouv.fr SITE_URL=https://soprano-rex.douane.gouv.fr \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=soprano.settings.base
 
-.PHONY: run test test-fast quality security system-deps services install lock migrate data worker beat bench bench-scale bench-node clean
+.PHONY: run test test-fast quality security system-deps services install lock migrate data worker beat bench bench-scale bench-node clean vendor-dsfr-chart
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 est requis (ni python3.11 ni python3 en 3.11/3.12 n'ont été trouvés)."; exit 1; }
@@ -129,6 +129,11 @@ bench-scale: install
 bench-node: install
 	@command -v wrk >/dev/null || ./scripts/system-deps.sh
 	$(PY) -m benchmarks.noeud $(BENCH_NODE_ARGS)
+
+## The State's chart components (@gouvfr/dsfr-chart) copied into static/vendor/ from the npm package, its
+## integrity checked against the pinned one (the copied files are committed; no CDN at run time).
+vendor-dsfr-chart:
+	./scripts/vendor-dsfr-chart.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var test-results

@@ -8,6 +8,7 @@ from accounts.models import BureauDouane, Entreprise
 from accounts.validators import normaliser_eori, validate_eori
 from rex.forms import MessageForm
 from rex.models import LONGUEUR_TEXTE, STATUTS_DEPOSES, Demande, MotifRevocation, Statut
+from rex.statistiques import PERIODE_DEFAUT, PERIODES
 from soprano.saisie import ChoixModele, DsfrForm
 
 AGENT_MOI = "moi"
@@ -60,6 +61,40 @@ class FiltreFileForm(DsfrForm):
         """The valid filters, ready for selectors.file_agent."""
         self.is_valid()
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class TableauDeBordForm(DsfrForm):
+    """The dashboard's GET form: the period and, for a staff officer (national view), the service.
+
+    An unknown value is shown as an error on its field and the default applies.
+    """
+
+    periode = forms.TypedChoiceField(
+        label="Période",
+        required=False,
+        coerce=int,
+        empty_value=PERIODE_DEFAUT,
+        choices=[(str(mois), f"{mois} derniers mois") for mois in PERIODES],
+        help_text="Dépôts par mois et délais de traitement des décisions de la période",
+    )
+    service = ChoixModele(
+        label="Service",
+        required=False,
+        queryset=BureauDouane.objects.order_by("nom"),
+        empty_label="Tous les services (vue nationale)",
+    )
+
+    def __init__(self, *args, national: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periode"].initial = str(PERIODE_DEFAUT)
+        if not national:
+            del self.fields["service"]
+
+    def filtres(self) -> dict:
+        """The valid choices: {"periode": months, "service": BureauDouane | None}."""
+        self.is_valid()
+        donnees = getattr(self, "cleaned_data", {})
+        return {"periode": donnees.get("periode") or PERIODE_DEFAUT, "service": donnees.get("service")}
 
 
 # ------------------------------------------------------------------ the actions

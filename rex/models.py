@@ -141,6 +141,12 @@ class Activite(models.TextChoices):
 
 # The submitted requests (every status but the draft): the condition of the officers' queue's indexes.
 DEPOSEES = ~Q(statut=Statut.BROUILLON)
+# A decision: the event that takes a request out of instruction, granted or rejected (rex.statistiques).
+STATUTS_DECISION = (Statut.OCTROYEE, Statut.REJETEE)
+DECISIONS = Q(
+    statut_avant__in=[s.value for s in STATUTS_EN_INSTRUCTION],
+    statut_apres__in=[s.value for s in STATUTS_DECISION],
+)
 # The drafts a customs service keys in from a paper form (the queue lists them): few, their own index.
 PAPIER_EN_COURS = Q(statut=Statut.BROUILLON, depot_papier=True)
 
@@ -319,6 +325,10 @@ class Demande(models.Model):
                 name="rex_file_echeance",
             ),
             models.Index(fields=["-updated_at", "-id"], condition=PAPIER_EN_COURS, name="rex_depots_papier"),
+            # « Tableau de bord du service » (rex.statistiques): the requests filed per month, of a service
+            # and of every service.
+            models.Index(fields=["service", "soumise_le"], condition=DEPOSEES, name="rex_stats_depots"),
+            models.Index(fields=["soumise_le"], condition=DEPOSEES, name="rex_stats_depots_national"),
             # The REX home's lists (selectors.tableau_accueil): a company's requests as holder and as
             # representative, by status, last updated first.
             models.Index(
@@ -589,6 +599,14 @@ class Evenement(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = "événement"
+        indexes = [
+            # « Tableau de bord du service » (rex.statistiques): a service's decisions of a period.
+            models.Index(
+                fields=["service", "created_at"],
+                condition=DECISIONS,
+                name="rex_stats_decisions",
+            ),
+        ]
 
 
 class Compteur(models.Model):

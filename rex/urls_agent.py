@@ -7,6 +7,7 @@ app_name = "agent"
 urlpatterns = [
     path("", views_agent.file, name="file"),
     path("historique/", views_agent.historique, name="historique"),
+    path("tableau-de-bord/", views_agent.tableau_de_bord, name="tableau_de_bord"),
     path("depot-papier/", views_agent.deposer_papier, name="deposer_papier"),
     path("demandes/<int:pk>/", views_agent.detail, name="detail"),
     path("demandes/<int:pk>/prendre-en-charge/", views_agent.prendre_en_charge, name="prendre_en_charge"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import agent_required
-from rex import actions, pagination, pdf, selectors, services
+from rex import actions, pagination, pdf, selectors, services, statistiques
 from rex.documents import servir_document
 from rex.dossier import lire as lire_dossier
 from rex.forms_agent import (
@@ -28,6 +28,7 @@ from rex.forms_agent import (
     ReaffecterForm,
     RejeterForm,
     RevoquerForm,
+    TableauDeBordForm,
     ValiderModificationForm,
 )
 from rex.models import STATUTS_EN_INSTRUCTION, Demande
@@ -194,6 +195,34 @@ def historique(request):
             "title": "Historique du service",
             "service": request.user.service,
             "page_obj": _page(selectors.abandons_service(request.user), request),
+        },
+    )
+
+
+@agent_required
+@require_GET
+def tableau_de_bord(request):
+    """« Tableau de bord du service »: volumes, processing times, backlog, deadlines, per officer
+    (rex.statistiques, a constant number of queries). A staff officer may choose any service, or all
+    of them (the national view); the others see their own service."""
+    user = request.user
+    national = user.is_staff
+    form = TableauDeBordForm(request.GET or None, national=national)
+    filtres = form.filtres() if form.is_bound else {"periode": statistiques.PERIODE_DEFAUT, "service": None}
+    service = filtres["service"] if national else user.service
+    figures = statistiques.tableau_de_bord(service, mois=filtres["periode"])
+    return render(
+        request,
+        "agent/tableau_de_bord.html",
+        {
+            "title": "Tableau de bord du service",
+            "service": service,
+            "national": national,
+            "son_service": service is not None and service.pk == user.service_id,
+            "form": form,
+            "periode": filtres["periode"],
+            "graphiques": statistiques.graphiques(figures),
+            **figures,
         },
     )
 

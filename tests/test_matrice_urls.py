@@ -405,6 +405,12 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, N404, N404, N404, OK, OK, N404),
         POST=(LOGIN, N404, N404, N404, N405, N405, N404),
     ),
+    # Every officer reads his own service's dashboard (a staff officer may choose another one).
+    "agent:tableau_de_bord": Ligne(
+        ayant_droit="agent",
+        GET=(LOGIN, N404, N404, N404, OK, OK, N404),
+        POST=(LOGIN, N404, N404, N404, N405, N405, N404),
+    ),
     # Any officer keys in a paper form for his own service.
     "agent:deposer_papier": Ligne(
         ayant_droit="agent",

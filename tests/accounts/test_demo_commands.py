@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from accounts.management.commands.load_demo import DEMO_PASSWORD
+from accounts.management.commands.load_demo import DEMO_PASSWORD, ENTREPRISES
 from accounts.models import Entreprise, Mandat, User
 from accounts.validators import validate_eori
+from rex.management.commands.load_demo_historique import NOMBRE
 from tests.factories import BureauDouaneFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,10 @@ def test_load_demo_creates_every_account_and_is_idempotent(mailoutbox):
     for entreprise in Entreprise.objects.all():
         validate_eori(entreprise.eori)
         assert entreprise.siret == entreprise.eori[2:]
-    assert Entreprise.objects.count() == 5 + 9
+    # The demo companies, the representative's clients (rex: load_demo_clients) and the fictitious
+    # companies of the service's history (rex: load_demo_historique).
+    assert Entreprise.objects.filter(eori__in=[e["eori"] for e in ENTREPRISES.values()]).count() == 5
+    assert Entreprise.objects.count() == 5 + 9 + NOMBRE
     assert mailoutbox == []
 
 

@@ -675,6 +675,7 @@ GET_SEULEMENT = {
     "rex:nomenclature": "operateur",
     "agent:file": "agent",
     "agent:historique": "agent",
+    "agent:tableau_de_bord": "agent",
     "agent:detail": "agent",
     "agent:imprimer": "agent",
     "agent:document": "agent",
@@ -959,6 +960,12 @@ def _historique(client) -> tuple[str, dict]:
     return reverse("agent:historique"), {"page": "2"}
 
 
+def _tableau_de_bord(client) -> tuple[str, dict]:
+    service = BureauDouaneFactory()
+    _connecter(client, UserFactory(service=service, is_staff=True))
+    return reverse("agent:tableau_de_bord"), {"periode": "6", "service": str(service.pk)}
+
+
 def _services(client) -> tuple[str, dict]:
     return reverse("accounts:services"), {"q": "soprano"}
 
@@ -972,6 +979,7 @@ RECHERCHES: dict[str, Callable] = {
     "public:verifier": _verifier,
     "agent:file": _file,
     "agent:historique": _historique,
+    "agent:tableau_de_bord": _tableau_de_bord,
     "accounts:services": _services,
 }
 

@@ -3,7 +3,9 @@
 Needs the reference data (`manage.py load_reference_data`). A run creates what is missing and puts
 back the demo password, companies and mandates; it never withdraws a certification or an
 habilitation (delete « nouveau » in the admin and run again to retry the habilitation request).
-Certification and habilitation go through the services, without e-mails.
+Certification and habilitation go through the services, without e-mails. Then a year of history for
+the officer's service (`load_demo_historique`, called by its name: accounts never imports rex), which
+the « Tableau de bord du service » shows.
 """
 
 from datetime import date
@@ -117,9 +119,10 @@ class Command(BaseCommand):
             )
 
         self._user("agent", "Sophie", "Bernard", service=bureau)
-        # « Mes clients » (issue 13): the representative's clients in every situation, their requests
-        # filed and instructed through rex's services (a command of its own: accounts never imports rex).
+        # Requests come from rex's own commands (accounts never imports rex): the representative's clients
+        # in every situation (« Mes clients »), and a year of the service's history (its dashboard).
         call_command("load_demo_clients", stdout=self.stdout)
+        call_command("load_demo_historique", stdout=self.stdout)
 
         self.stdout.write(
             self.style.SUCCESS(
