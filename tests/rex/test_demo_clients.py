@@ -21,9 +21,13 @@ def test_the_demo_representative_has_clients_in_every_situation(client):
     PositionTarifaireFactory()
     CadrePreferentielFactory()
     call_command("load_demo", stdout=io.StringIO())
-    demandes = Demande.objects.count()
+    representant = User.objects.get(username="transitaire").entreprise
+    des_clients = Demande.objects.filter(titulaire__mandats_represente__representant=representant)
+    demandes = des_clients.count()
+    tout = Demande.objects.count()
     call_command("load_demo", stdout=io.StringIO())
-    assert Demande.objects.count() == demandes == 8  # 7 clients with requests, two for the one filed again
+    assert des_clients.count() == demandes == 8  # 7 clients with requests, two for the one filed again
+    assert Demande.objects.count() == tout, "a second run changes nothing"
     assert not Courriel.objects.exists(), "the demo sends no e-mail"
 
     client.force_login(User.objects.get(username="transitaire"))
