@@ -265,7 +265,6 @@ def test_exports_cost_the_same_queries_for_1_and_500_requests(client_agent, serv
     assert cinq_cents == une
     # session, user, the officers of the filter, the rows (one query, read by chunks)
     assert une <= 4
-    print(f"export queries: {une} (N=1), {cinq_cents} (N=500)")
 
 
 def test_export_of_500_requests_holds_500_rows(client_agent, service, agent):
