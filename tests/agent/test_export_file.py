@@ -176,9 +176,7 @@ def test_csv_applies_the_filters_of_the_queue(client_agent, file_exportee, filtr
 def test_xlsx_holds_the_same_rows_with_real_dates_and_strings_never_formulas(client_agent, file_exportee):
     response = client_agent.get(XLSX, {"tri": "echeance"})
     assert response.status_code == 200
-    assert response["Content-Type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    assert response["Content-Type"] == ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert response["Content-Disposition"].endswith('.xlsx"')
     feuille = lire_xlsx(response)
     lignes = [[c.value for c in ligne] for ligne in feuille.iter_rows()]
