@@ -685,7 +685,8 @@ class FiltreEnregistre(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="filtres_enregistres"
     )
     nom = models.CharField("nom du filtre", max_length=80)
-    parametres = models.CharField("filtres", max_length=500)
+    # Bounded by the form (a search of 200 characters at most), whatever its percent-encoding.
+    parametres = models.TextField("filtres")
     created_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
     class Meta:
