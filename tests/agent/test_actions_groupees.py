@@ -195,8 +195,8 @@ def test_each_row_has_a_labelled_checkbox(client_agent, situations):
     page = " ".join(client_agent.get(FILE).content.decode().split())
     libre = situations["libre"]
     assert (
-        f'<label class="fr-label" for="selection-{libre.pk}">Sélectionner la demande {libre.numero}</label>'
-        in page
+        f'<label class="fr-label" for="selection-{libre.pk}"> Sélectionner<span class="fr-sr-only"> la '
+        f"demande {libre.numero}</span> </label>" in page
     )
 
 
