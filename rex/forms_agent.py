@@ -10,15 +10,7 @@ from django.utils import timezone
 from accounts.models import BureauDouane, Entreprise
 from accounts.validators import normaliser_eori, validate_eori
 from rex.forms import MessageForm
-from rex.models import (
-    FILTRES_PAR_AGENT,
-    LONGUEUR_TEXTE,
-    STATUTS_DEPOSES,
-    Demande,
-    FiltreEnregistre,
-    MotifRevocation,
-    Statut,
-)
+from rex.models import LONGUEUR_TEXTE, STATUTS_DEPOSES, Demande, MotifRevocation, Statut
 from soprano.saisie import CHOIX_INVALIDE, ChoixModele, DsfrForm
 
 AGENT_MOI = "moi"
@@ -101,28 +93,15 @@ class EnregistrerFiltreForm(FiltreFileForm):
         self.order_fields(["nom"])
 
     def clean_nom(self) -> str:
-        nom = " ".join(self.cleaned_data["nom"].split())
-        if FiltreEnregistre.objects.filter(user_id=self.user.pk, nom=nom).exists():
-            raise ValidationError(f"Vous avez déjà un filtre nommé « {nom} » : choisissez un autre nom.")
-        return nom
+        return " ".join(self.cleaned_data["nom"].split())
 
     def clean(self):
+        """The name taken, the cap and a filter to save are the service's rules (rex.services.filtres)."""
         cleaned = super().clean()
         if any(nom in self.errors for nom in CHAMPS_FILTRE):
             self.add_error(
-                None, "Le filtre à enregistrer n'est pas valide : relancez la recherche, puis enregistrez-la."
-            )
-        elif not chaine_filtres(cleaned):
-            self.add_error(
                 None,
-                "Aucun filtre à enregistrer : choisissez d'abord un statut, un agent, une échéance ou "
-                "une recherche.",
-            )
-        elif FiltreEnregistre.objects.filter(user_id=self.user.pk).count() >= FILTRES_PAR_AGENT:
-            self.add_error(
-                None,
-                f"Vous avez déjà {FILTRES_PAR_AGENT} filtres enregistrés : supprimez-en un avant d'en "
-                "enregistrer un autre.",
+                "Le filtre à enregistrer n'est pas valide : relancez la recherche, puis enregistrez-la.",
             )
         return cleaned
 

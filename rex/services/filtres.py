@@ -11,6 +11,10 @@ LIMITE_ATTEINTE = (
     "un autre."
 )
 
+AUCUN_FILTRE = (
+    "Aucun filtre à enregistrer : choisissez d'abord un statut, un agent, une échéance ou une recherche."
+)
+
 
 def nom_pris(nom: str) -> str:
     return f"Vous avez déjà un filtre nommé « {nom} » : choisissez un autre nom."
