@@ -24,15 +24,15 @@ def nom_pris(nom: str) -> str:
 def enregistrer_filtre(*, by: User, nom: str, parametres: str) -> FiltreEnregistre:
     """`parametres`: the queue's filters as a query string, already cleaned (rex.forms_agent).
 
-    The cap is checked under a lock on the officer's row, so that two tabs cannot pass it together.
+    The name and the cap are checked under a lock on the officer's row, so that two tabs cannot pass
+    them together (the unique constraint stays the last word on the name).
     """
     nom = texte_saisi(nom, "Le nom du filtre")
     if not parametres:
-        raise ActionRefusee(
-            "Aucun filtre à enregistrer : choisissez d'abord un statut, un agent, une "
-            "échéance ou une recherche."
-        )
+        raise ActionRefusee(AUCUN_FILTRE)
     User.objects.select_for_update().filter(pk=by.pk).first()
+    if FiltreEnregistre.objects.filter(user=by, nom=nom).exists():
+        raise ActionRefusee(nom_pris(nom))
     if FiltreEnregistre.objects.filter(user=by).count() >= FILTRES_PAR_AGENT:
         raise ActionRefusee(LIMITE_ATTEINTE)
     try:

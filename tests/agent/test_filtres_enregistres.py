@@ -121,3 +121,15 @@ def test_a_colleague_may_use_the_same_name(client_agent, agent, collegue):
     response = client_agent.post(ENREGISTRER, {"nom": "Urgent", "echeance": "proche"})
     assert response.status_code == 302
     assert FiltreEnregistre.objects.filter(nom="Urgent").count() == 2
+
+
+def test_the_service_keeps_its_rules_whoever_calls_it(agent, collegue):
+    services.enregistrer_filtre(by=agent, nom="Urgent", parametres="echeance=proche")
+    with pytest.raises(services.ActionRefusee, match="Vous avez déjà un filtre nommé « Urgent »"):
+        services.enregistrer_filtre(by=agent, nom="Urgent", parametres="statut=incomplete")
+    with pytest.raises(services.ActionRefusee, match="Aucun filtre à enregistrer"):
+        services.enregistrer_filtre(by=agent, nom="Vide", parametres="")
+    filtre = FiltreEnregistre.objects.get(user=agent)
+    with pytest.raises(services.ActionRefusee, match="Ce filtre n'est pas le vôtre."):
+        services.supprimer_filtre(filtre=filtre, by=collegue)
+    assert FiltreEnregistre.objects.filter(pk=filtre.pk).exists()
