@@ -1,5 +1,8 @@
 """Forms of the customs officers' back-office: the queue's filters and one form per action."""
 
+import re
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -9,7 +12,7 @@ from accounts.validators import normaliser_eori, validate_eori
 from rex.forms import MessageForm
 from rex.models import LONGUEUR_TEXTE, STATUTS_DEPOSES, Demande, MotifRevocation, Statut
 from rex.statistiques import PERIODE_DEFAUT, PERIODES
-from soprano.saisie import ChoixModele, DsfrForm
+from soprano.saisie import CHOIX_INVALIDE, ChoixModele, DsfrForm
 
 AGENT_MOI = "moi"
 AGENT_AUCUN = "aucun"
@@ -47,6 +50,7 @@ class FiltreFileForm(DsfrForm):
 
     def __init__(self, *args, agents, compteurs: dict[str, int], user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["statut"].choices = [("", f"Tous les statuts ({sum(compteurs.values())})")] + [
             (statut, f"{Statut(statut).label} ({compteurs.get(statut, 0)})") for statut in STATUTS_DEPOSES
         ]
@@ -60,7 +64,131 @@ class FiltreFileForm(DsfrForm):
     def filtres(self) -> dict[str, str]:
         """The valid filters, ready for selectors.file_agent."""
         self.is_valid()
-        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+        return {name: self.cleaned_data.get(name) or "" for name in CHAMPS_FILTRE}
+
+
+# The queue's filters, in the order of their query string.
+CHAMPS_FILTRE = ("q", "statut", "agent", "echeance", "tri")
+
+
+def chaine_filtres(filtres: dict[str, str]) -> str:
+    """The query string of the filters that apply (the queue's links, the exports, « Mes filtres »)."""
+    return urlencode({nom: filtres[nom] for nom in CHAMPS_FILTRE if filtres.get(nom)})
+
+
+class EnregistrerFiltreForm(FiltreFileForm):
+    """« Enregistrer ce filtre »: a name, and the queue's filters as hidden fields, cleaned as the queue
+    cleans them (an invalid one refuses the whole form)."""
+
+    nom = forms.CharField(
+        label="Nom du filtre",
+        max_length=80,
+        help_text="Par exemple « Incomplètes à échéance proche ». Il apparaît dans « Mes filtres ».",
+        error_messages={"required": "Donnez un nom à ce filtre."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nom in CHAMPS_FILTRE:
+            self.fields[nom].widget = forms.HiddenInput()
+        self.order_fields(["nom"])
+
+    def clean_nom(self) -> str:
+        return " ".join(self.cleaned_data["nom"].split())
+
+    def clean(self):
+        """The name taken, the cap and a filter to save are the service's rules (rex.services.filtres)."""
+        cleaned = super().clean()
+        if any(nom in self.errors for nom in CHAMPS_FILTRE):
+            self.add_error(
+                None,
+                "Le filtre à enregistrer n'est pas valide : relancez la recherche, puis enregistrez-la.",
+            )
+        return cleaned
+
+    def parametres(self) -> str:
+        return chaine_filtres(self.cleaned_data)
+
+
+class SupprimerFiltreForm(DsfrForm):
+    """« Supprimer » a saved filter: no field, the filter is named by the URL; the form carries the CSRF
+    check."""
+
+
+# ------------------------------------------------------------------ the queue in bulk
+SELECTION_MAX = 100
+# An id of the queue: ASCII digits, from 1 to 2^31 − 1 (the ids handed out); anything else is forged.
+ID_MAX = 2**31 - 1
+ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+class IdentifiantsDemandes(forms.MultipleChoiceField):
+    """The requests ticked in the queue: ids, not checked against a list of choices here (an id of
+    another service or unknown is refused later, request by request, as « introuvable »)."""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and bool(ID.fullmatch(value)) and int(value) <= ID_MAX
+
+    def clean(self, value) -> list[int]:
+        valeurs = super().clean(value)
+        ids = list(dict.fromkeys(int(v) for v in valeurs))  # each once, in the order ticked
+        if len(ids) > SELECTION_MAX:
+            raise ValidationError(
+                f"Sélectionnez au plus {SELECTION_MAX} demandes à la fois ({len(ids)} sélectionnées)."
+            )
+        return ids
+
+
+ACTIONS_GROUPEES = {"prendre_en_charge": "Prendre en charge", "reaffecter": "Réaffecter"}
+
+
+class ActionsGroupeesForm(DsfrForm):
+    """The queue's bulk actions: the ticked requests, the action (the button pressed) and, for
+    « Réaffecter », the service and the comment, as the request page's ReaffecterForm asks them."""
+
+    demandes = IdentifiantsDemandes(
+        label="Demandes sélectionnées",
+        error_messages={
+            "required": "Cochez au moins une demande dans la file.",
+            "invalid_choice": CHOIX_INVALIDE,
+        },
+    )
+    action = forms.ChoiceField(
+        label="Action",
+        choices=list(ACTIONS_GROUPEES.items()),
+        error_messages={"required": "Choisissez l'action : « Prendre en charge » ou « Réaffecter »."},
+    )
+    service = ChoixModele(
+        label="Nouveau service en charge",
+        required=False,
+        queryset=BureauDouane.objects.none(),
+        empty_label="Sélectionnez un service",
+        help_text="Pour « Réaffecter » seulement.",
+    )
+    commentaire = forms.CharField(
+        label="Commentaire de réaffectation",
+        required=False,
+        help_text="Pour « Réaffecter » seulement : pourquoi ce service est compétent ; il figure dans "
+        "l'historique de chaque demande.",
+        max_length=LONGUEUR_TEXTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "id_groupe_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = (
+            BureauDouane.objects.filter(actif=True).exclude(pk=user.service_id).order_by("nom")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "reaffecter":
+            if not cleaned.get("service") and "service" not in self.errors:
+                self.add_error("service", "Choisissez le service auquel confier les demandes.")
+            if not (cleaned.get("commentaire") or "").strip() and "commentaire" not in self.errors:
+                self.add_error("commentaire", "Le commentaire de réaffectation est obligatoire.")
+        return cleaned
 
 
 class TableauDeBordForm(DsfrForm):

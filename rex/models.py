@@ -715,3 +715,32 @@ class DemandeGroupePermission(GroupObjectPermissionBase):
 
 class DemandeUtilisateurPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Demande, on_delete=models.CASCADE)
+
+
+# Saved filters of the officers' queue: a handful per officer, never a list that grows.
+FILTRES_PAR_AGENT = 20
+
+
+class FiltreEnregistre(models.Model):
+    """« Mes filtres » of the officers' queue: a name and the queue's filters, as a query string
+    cleaned through rex.forms_agent.FiltreFileForm (never stored as typed)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="filtres_enregistres"
+    )
+    nom = models.CharField("nom du filtre", max_length=80)
+    # Bounded by the form (a search of 200 characters at most), whatever its percent-encoding.
+    parametres = models.TextField("filtres")
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["nom", "pk"]
+        verbose_name = "filtre enregistré"
+        verbose_name_plural = "filtres enregistrés"
+        constraints = [
+            # Also the index of the officer's list, in the order it is shown.
+            models.UniqueConstraint(fields=["user", "nom"], name="filtre_enregistre_nom_unique"),
+        ]
+
+    def __str__(self):
+        return self.nom

@@ -20,6 +20,7 @@ from rex.models import (
     STATUTS_MODIFIABLES,
     Demande,
     Evenement,
+    FiltreEnregistre,
     Statut,
 )
 from rex.pagination import Ordre, Segment
@@ -162,6 +163,33 @@ def decompte_file(demandes: QuerySet[Demande]) -> int:
     """How many requests a filtered queue holds, counted up to PLAFOND_DECOMPTE + 1 (never the whole
     service: an index range, stopped there)."""
     return demandes.order_by().values("pk")[: PLAFOND_DECOMPTE + 1].count()
+
+
+def export_file(user, **filtres) -> QuerySet[Demande]:
+    """The whole filtered queue, in its order, with only what the export's columns read (one query,
+    whatever its size: the exports iterate it by chunks)."""
+    return (
+        file_agent(user, **filtres)
+        .select_related("agent", "service")
+        .only(
+            "numero",
+            "statut",
+            "titulaire_raison_sociale",
+            "titulaire_eori",
+            "soumise_le",
+            "updated_at",
+            "date_limite",
+            "agent__username",
+            "agent__first_name",
+            "agent__last_name",
+            "service__nom",
+        )
+    )
+
+
+def filtres_enregistres(user) -> QuerySet[FiltreEnregistre]:
+    """« Mes filtres »: the officer's own, by name (the (user, nom) unique index; a few rows at most)."""
+    return FiltreEnregistre.objects.filter(user_id=user.pk).order_by("nom")
 
 
 def compteurs_agent(user) -> dict[str, int]:

@@ -6,6 +6,11 @@ app_name = "agent"
 
 urlpatterns = [
     path("", views_agent.file, name="file"),
+    path("export.csv", views_agent.export_csv, name="export_csv"),
+    path("export.xlsx", views_agent.export_xlsx, name="export_xlsx"),
+    path("actions-groupees/", views_agent.actions_groupees, name="actions_groupees"),
+    path("filtres/", views_agent.enregistrer_filtre, name="enregistrer_filtre"),
+    path("filtres/<int:pk>/supprimer/", views_agent.supprimer_filtre, name="supprimer_filtre"),
     path("historique/", views_agent.historique, name="historique"),
     path("tableau-de-bord/", views_agent.tableau_de_bord, name="tableau_de_bord"),
     path("depot-papier/", views_agent.deposer_papier, name="deposer_papier"),

@@ -9,27 +9,33 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import agent_required
-from rex import actions, pagination, pdf, selectors, services, statistiques
+from rex import actions, exports, pagination, pdf, selectors, services, statistiques
 from rex.documents import servir_document
 from rex.dossier import lire as lire_dossier
 from rex.forms_agent import (
+    ActionsGroupeesForm,
     AnnulerRevocationForm,
     DemanderComplementForm,
     DepotPapierForm,
     EcrireForm,
+    EnregistrerFiltreForm,
     FiltreFileForm,
     OctroyerForm,
     PrendreEnChargeForm,
     ReaffecterForm,
     RejeterForm,
     RevoquerForm,
+    SupprimerFiltreForm,
     TableauDeBordForm,
     ValiderModificationForm,
+    chaine_filtres,
 )
 from rex.models import STATUTS_EN_INSTRUCTION, Demande
 from rex.versions import marques
@@ -64,7 +70,13 @@ def _page(paginator_source, request):
 @agent_required
 @require_GET
 def file(request):
-    """The service's queue: counts per status, filters, search, sort, 25 rows a page.
+    return _file(request)
+
+
+def _file(request, *, groupe: ActionsGroupeesForm | None = None, enregistrer=None, status: int = 200):
+    """The service's queue: counts per status, filters, search, sort, 25 rows a page; the bulk actions
+    on the rows ticked, the exports and « Mes filtres ». A bulk form or a save form refused comes back
+    here with its errors (422).
 
     Its cost does not grow with the service's requests: the counters are an index-only aggregate, they
     give the total when no filter but the status applies (otherwise a count stops at
@@ -73,9 +85,8 @@ def file(request):
     """
     user = request.user
     compteurs = selectors.compteurs_agent(user)
-    form = FiltreFileForm(
-        request.GET or None, agents=list(selectors.agents_du_service(user)), compteurs=compteurs, user=user
-    )
+    agents = list(selectors.agents_du_service(user))
+    form = FiltreFileForm(request.GET or None, agents=agents, compteurs=compteurs, user=user)
     filtres = form.filtres() if form.is_bound else {}
     demandes = selectors.file_agent(user, **filtres).select_related("version_precedente")
     page = pagination.paginer(
@@ -102,6 +113,12 @@ def file(request):
         nombre = compteurs.get(filtres["statut"], 0)
     else:
         nombre = sum(compteurs.values())
+    parametres = chaine_filtres(filtres)
+    if enregistrer is None and parametres:
+        enregistrer = EnregistrerFiltreForm(
+            initial=filtres, agents=agents, compteurs=compteurs, user=user, auto_id="id_filtre_%s"
+        )
+    groupe = groupe or ActionsGroupeesForm(user=user)
     return render(
         request,
         "agent/file.html",
@@ -110,6 +127,7 @@ def file(request):
             "service": user.service,
             "form": form,
             "filtre": any(filtres.values()),
+            "parametres": parametres,
             "compteurs": [
                 {"statut": statut, "libelle": statut.label, "nombre": nombre}
                 for statut, nombre in compteurs.items()
@@ -120,6 +138,11 @@ def file(request):
             "plafond_texte": f"{selectors.PLAFOND_DECOMPTE:,}".replace(",", "\u00a0"),
             "page_obj": page,
             "liens": _liens_pages(filtres, page),
+            "groupe": groupe,
+            # The rows ticked before a refused bulk form stay ticked.
+            "selection": set(groupe.data.getlist("demandes")) if groupe.is_bound else set(),
+            "enregistrer": enregistrer,
+            "filtres_enregistres": list(selectors.filtres_enregistres(user)),
             "depots_papier": list(
                 selectors.depots_papier_en_cours(user)
                 .select_related("titulaire", "created_by")
@@ -135,7 +158,142 @@ def file(request):
                 .order_by("-updated_at", "-pk")
             ),
         },
+        status=status,
     )
+
+
+def _filtres_valides(request) -> tuple[dict[str, str], bool]:
+    """The queue's filters of the query string, and whether they are all valid (for the exports and the
+    forms posted from the queue, which come back to it with the same filters)."""
+    user = request.user
+    form = FiltreFileForm(
+        request.GET or None, agents=list(selectors.agents_du_service(user)), compteurs={}, user=user
+    )
+    if not form.is_bound:
+        return {}, True
+    return form.filtres(), form.is_valid()
+
+
+def _retour_file(filtres: dict[str, str]):
+    parametres = chaine_filtres(filtres)
+    return redirect(reverse("agent:file") + (f"?{parametres}" if parametres else ""))
+
+
+# ------------------------------------------------------------------ the exports
+def _exporter(request, servir):
+    filtres, valides = _filtres_valides(request)
+    if not valides:
+        messages.error(request, "Export non effectué : corrigez les filtres de la file ci-dessous.")
+        return redirect(reverse("agent:file") + "?" + request.GET.urlencode())
+    return servir(selectors.export_file(request.user, **filtres))
+
+
+@agent_required
+@require_GET
+def export_csv(request):
+    """« Exporter (CSV) »: the whole queue with the current filters, streamed (rex.exports)."""
+
+    def servir(demandes):
+        reponse = StreamingHttpResponse(exports.flux_csv(demandes), content_type="text/csv; charset=utf-8")
+        reponse["Content-Disposition"] = f'attachment; filename="{exports.nom_fichier("csv")}"'
+        return reponse
+
+    return _exporter(request, servir)
+
+
+@agent_required
+@require_GET
+def export_xlsx(request):
+    """« Exporter (XLSX) »: the whole queue with the current filters, as a workbook (rex.exports)."""
+
+    def servir(demandes):
+        return FileResponse(
+            exports.classeur_xlsx(demandes),
+            as_attachment=True,
+            filename=exports.nom_fichier("xlsx"),
+            content_type=exports.TYPE_XLSX,
+        )
+
+    return _exporter(request, servir)
+
+
+# ------------------------------------------------------------------ the queue in bulk
+@agent_required
+@require_POST
+def actions_groupees(request):
+    """« Prendre en charge » or « Réaffecter » the requests ticked in the queue: each through its own
+    service call and transaction (rex.services.groupe); then back to the queue, with its filters, and a
+    summary: how many were done, which were refused and why. Posting twice does no harm: the second
+    time each request is refused (already in charge, or gone to another service: « introuvable »).
+    """
+    filtres, _ = _filtres_valides(request)
+    form = ActionsGroupeesForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Aucune action effectuée : corrigez le formulaire des actions groupées.")
+        return _file(request, groupe=form, status=422)
+    data = form.cleaned_data
+    ids = data["demandes"]
+    bilan = services.en_groupe(
+        by=request.user,
+        demandes=selectors.demandes_agent(request.user).in_bulk(ids),
+        ids=ids,
+        action=data["action"],
+        service=data["service"],
+        commentaire=data["commentaire"],
+    )
+    reaffecter = data["action"] == "reaffecter"
+    if bilan.reussies:
+        n = len(bilan.reussies)
+        fait = (
+            f"réaffectée{pluralize(n)} au service « {data['service']} »"
+            if reaffecter
+            else (f"prise{pluralize(n)} en charge")
+        )
+        messages.success(request, f"{n} demande{pluralize(n)} {fait}.")
+    if bilan.refusees:
+        n = len(bilan.refusees)
+        quoi = f"réaffectée{pluralize(n)}" if reaffecter else f"prise{pluralize(n)} en charge"
+        details = " ; ".join(f"{nom} : {raison}" for nom, raison in bilan.refusees)
+        messages.error(request, f"{n} demande{pluralize(n)} non {quoi} — {details}")
+    return _retour_file(filtres)
+
+
+# ------------------------------------------------------------------ « Mes filtres »
+@agent_required
+@require_POST
+def enregistrer_filtre(request):
+    """« Enregistrer ce filtre »: the name typed and the queue's current filters (hidden fields)."""
+    user = request.user
+    form = EnregistrerFiltreForm(
+        request.POST,
+        agents=list(selectors.agents_du_service(user)),
+        compteurs={},
+        user=user,
+        auto_id="id_filtre_%s",
+    )
+    if form.is_valid():
+        try:
+            filtre = services.enregistrer_filtre(
+                by=user, nom=form.cleaned_data["nom"], parametres=form.parametres()
+            )
+        except services.ActionRefusee as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Le filtre « {filtre.nom} » est enregistré dans « Mes filtres ».")
+            return _retour_file(form.cleaned_data)
+    messages.error(request, "Filtre non enregistré : corrigez le formulaire « Enregistrer ce filtre ».")
+    return _file(request, enregistrer=form, status=422)
+
+
+@agent_required
+@require_POST
+def supprimer_filtre(request, pk: int):
+    """« Supprimer » one of « Mes filtres »; another officer's is a 404."""
+    filtre = get_object_or_404(selectors.filtres_enregistres(request.user), pk=pk)
+    if SupprimerFiltreForm(request.POST).is_valid():
+        services.supprimer_filtre(filtre=filtre, by=request.user)
+        messages.success(request, f"Le filtre « {filtre.nom} » est supprimé.")
+    return redirect("agent:file")
 
 
 def _liens_pages(filtres: dict[str, str], page: pagination.Page) -> dict[str, str]:

@@ -76,6 +76,7 @@ from rex.models import (
     DemandeUtilisateurPermission,
     Document,
     Evenement,
+    FiltreEnregistre,
     LigneMarchandise,
     Message,
 )
@@ -400,6 +401,36 @@ MATRICE: dict[str, Ligne] = {
         GET=(LOGIN, N404, N404, N404, OK, OK, N404),
         POST=(LOGIN, N404, N404, N404, N405, N405, N404),
     ),
+    # The exports of the queue: each officer his own service's queue.
+    **{
+        f"agent:{nom}": Ligne(
+            ayant_droit="agent",
+            GET=(LOGIN, N404, N404, N404, OK, OK, N404),
+            POST=(LOGIN, N404, N404, N404, N405, N405, N404),
+        )
+        for nom in ("export_csv", "export_xlsx")
+    },
+    # Bulk actions on the ticked requests: another service's request is refused as « introuvable », in
+    # the summary, and nothing changes.
+    "agent:actions_groupees": Ligne(
+        ayant_droit="agent",
+        GET=(LOGIN, N404, N404, N404, N405, N405, N404),
+        POST=(LOGIN, N404, N404, N404, BACK, fait("agent:file"), N404),
+        data={"demandes": "deposee", "action": "prendre_en_charge"},
+    ),
+    # « Mes filtres »: any officer saves his own; another officer's is a 404.
+    "agent:enregistrer_filtre": Ligne(
+        ayant_droit="agent",
+        GET=(LOGIN, N404, N404, N404, N405, N405, N404),
+        POST=(LOGIN, N404, N404, N404, fait("agent:file"), fait("agent:file"), N404),
+        data={"nom": "Mes incomplètes", "statut": "incomplete"},
+    ),
+    "agent:supprimer_filtre": Ligne(
+        objet="filtre",
+        ayant_droit="agent",
+        GET=(LOGIN, N404, N404, N404, N405, N405, N404),
+        POST=(LOGIN, N404, N404, N404, N404, fait("agent:file"), N404),
+    ),
     "agent:historique": Ligne(
         ayant_droit="agent",
         GET=(LOGIN, N404, N404, N404, OK, OK, N404),
@@ -679,6 +710,9 @@ class Monde:
         self.jeton = {"pk": creer_jeton(user=self.operateur, nom="ERP")[0].pk}  # « Jetons d'accès »
         self.calendrier = {"secret": generer_calendrier(user=self.operateur)}  # « Calendrier des échéances »
         self.ligne = {"prefixe": "contacts"}
+        self.filtre = {
+            "pk": FiltreEnregistre.objects.create(user=self.agent, nom="Dupont", parametres="q=dupont").pk
+        }
 
         # One holder (company) per request: an EORI holds one active request at most (guide §5.1).
         self.demandes = {
@@ -802,6 +836,7 @@ class Monde:
             "autre_service": self.autre_service.pk,
             "papier": self.papier.eori,
             "client": self.client.pk,
+            "deposee": self.demandes["deposee"].pk,
         }
         return {cle: references.get(valeur, valeur) for cle, valeur in ligne.data.items()}
 
@@ -842,6 +877,7 @@ TABLES = (
     JetonApi,
     ReponseIdempotente,
     CalendrierEcheances,
+    FiltreEnregistre,
 )
 
 

@@ -12,6 +12,8 @@ from rex.services.depot import (
     soumettre,
     supprimer_document,
 )
+from rex.services.filtres import enregistrer_filtre, supprimer_filtre
+from rex.services.groupe import en_groupe
 from rex.services.instruction import (
     abandonner,
     annuler_revocation,
@@ -42,6 +44,8 @@ __all__ = [
     "creer_depot_papier",
     "demander_complement",
     "dupliquer",
+    "en_groupe",
+    "enregistrer_filtre",
     "ecrire",
     "enregistrer_formulaire",
     "nouveau_brouillon",
@@ -57,6 +61,7 @@ __all__ = [
     "revoquer",
     "soumettre",
     "soumettre_modification",
+    "supprimer_filtre",
     "supprimer_document",
     "transmettre_complement",
     "valider_modification",

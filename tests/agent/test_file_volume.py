@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("agent:file")
 # A page of the queue: session, user, counters, officers of the filter, rows, modifications being
-# instructed, paper drafts (guardian), and for a filter other than the status a bounded count.
-REQUETES_MAX = 9
+# instructed, paper drafts (guardian), « Mes filtres », the services of the bulk « Réaffecter », and for
+# a filter other than the status a bounded count.
+REQUETES_MAX = 11
 
 
 def pks(response) -> list[int]:

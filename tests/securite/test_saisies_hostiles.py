@@ -78,10 +78,12 @@ from rex.forms import (
     ModificationForm,
 )
 from rex.forms_agent import (
+    ActionsGroupeesForm,
     AnnulerRevocationForm,
     DemanderComplementForm,
     DepotPapierForm,
     EcrireForm,
+    EnregistrerFiltreForm,
     OctroyerForm,
     PrendreEnChargeForm,
     ReaffecterForm,
@@ -97,6 +99,7 @@ from rex.models import (
     DemandeUtilisateurPermission,
     Document,
     Evenement,
+    FiltreEnregistre,
     LigneMarchandise,
     Message,
 )
@@ -492,6 +495,37 @@ def _ecrire_agent(client) -> Cible:
     )
 
 
+def _actions_groupees(client) -> Cible:
+    demande = _deposee()
+    agent = _connecter(client, _agent(demande))
+    autre = BureauDouaneFactory()
+    return Cible(
+        reverse("agent:actions_groupees"),
+        {
+            "demandes": [str(demande.pk)],
+            "action": "reaffecter",
+            "service": str(autre.pk),
+            "commentaire": "Le siège est à Marseille.",
+        },
+        _champs(ActionsGroupeesForm(user=agent)),
+    )
+
+
+def _enregistrer_filtre(client) -> Cible:
+    agent = _connecter(client, UserFactory(agent=True))
+    return Cible(
+        reverse("agent:enregistrer_filtre"),
+        {"nom": "Incomplètes à échéance proche", "statut": "incomplete", "echeance": "proche"},
+        _champs(EnregistrerFiltreForm(agents=[], compteurs={}, user=agent)),
+    )
+
+
+def _supprimer_filtre(client) -> Cible:
+    agent = _connecter(client, UserFactory(agent=True))
+    filtre = FiltreEnregistre.objects.create(user=agent, nom="Dupont", parametres="q=dupont")
+    return Cible(reverse("agent:supprimer_filtre", args=[filtre.pk]), {})
+
+
 # ------------------------------------------------------------------ « Jetons d'accès » (issue 12)
 def _jetons(client) -> Cible:
     user = _connecter(client, UserFactory(habilite=True))
@@ -650,6 +684,9 @@ CIBLES: dict[str, Callable[..., Cible]] = {
         "annuler_revocation", _revoquee, AnnulerRevocationForm, {"commentaire": "Courrier mal adressé."}
     ),
     "agent:ecrire": _ecrire_agent,
+    "agent:actions_groupees": _actions_groupees,
+    "agent:enregistrer_filtre": _enregistrer_filtre,
+    "agent:supprimer_filtre": _supprimer_filtre,
     "accounts:signup": _signup,
     "accounts:activate": _renvoyer_activation,
     "accounts:login": _login,
@@ -676,6 +713,8 @@ GET_SEULEMENT = {
     "agent:file": "agent",
     "agent:historique": "agent",
     "agent:tableau_de_bord": "agent",
+    "agent:export_csv": "agent",
+    "agent:export_xlsx": "agent",
     "agent:detail": "agent",
     "agent:imprimer": "agent",
     "agent:document": "agent",
@@ -788,6 +827,7 @@ def _empreinte(client) -> tuple:
         DemandeUtilisateurPermission,
         DemandeGroupePermission,
         JetonApi,
+        FiltreEnregistre,
     )
     tables = {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in modeles}
     return tables, dict(client.session.items()), len(mail.outbox)
