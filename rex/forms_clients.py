@@ -2,7 +2,8 @@
 
 from django import forms
 
-from rex.selectors_clients import SANS_DEMANDE, STATUTS_CLIENT
+from rex.models import STATUTS_CLIENTS
+from rex.selectors_clients import SANS_DEMANDE
 from soprano.saisie import DsfrForm
 
 
@@ -20,7 +21,7 @@ class FiltreClientsForm(DsfrForm):
         label="Statut REX",
         required=False,
         choices=[("", "Tous les statuts")]
-        + [(statut.value, statut.label) for statut in STATUTS_CLIENT]
+        + [(statut.value, statut.label) for statut in STATUTS_CLIENTS]
         + [(SANS_DEMANDE, "Aucune demande")],
     )
     echeance = forms.BooleanField(label="Échéance sous 7 jours", required=False)

@@ -104,6 +104,19 @@ STATUTS_IMPRIMABLES = (*STATUTS_AUTORISATIONS, Statut.VERSION_ANTERIEURE)
 STATUTS_TERMINES = (Statut.REJETEE, Statut.REVOQUEE)
 # An EORI holding one of these cannot file again (guide §5.1).
 STATUTS_ACTIFS = (*STATUTS_EN_INSTRUCTION, Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE)
+# A registration still valid, possibly being modified: its REX number is the holder's (« Mes clients »).
+STATUTS_ENREGISTRES = (Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE)
+# « Mes clients »: the statuses a client's row may show, most urgent first (a former version never is: its
+# successor is).
+STATUTS_CLIENTS = (
+    Statut.INCOMPLETE,
+    Statut.EN_ETUDE,
+    Statut.MODIFICATION_DEMANDEE,
+    Statut.BROUILLON,
+    Statut.OCTROYEE,
+    Statut.REJETEE,
+    Statut.REVOQUEE,
+)
 
 
 class MotifRevocation(models.TextChoices):

@@ -26,25 +26,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Entreprise, Mandat
-from rex.models import Statut
+from rex.models import STATUTS_ENREGISTRES, Statut
 from rex.selectors import demandes_operateur
 
 ECHEANCE_PROCHE = timedelta(days=7)
 # The status filter's extra choice: the clients without any request the representative may see.
 SANS_DEMANDE = "aucune"
-# The statuses a client's row may show (a former version never is the one shown: its successor is).
-STATUTS_CLIENT = (
-    Statut.INCOMPLETE,
-    Statut.EN_ETUDE,
-    Statut.MODIFICATION_DEMANDEE,
-    Statut.BROUILLON,
-    Statut.OCTROYEE,
-    Statut.REJETEE,
-    Statut.REVOQUEE,
-)
-# The registration whose REX number the row shows (still valid, possibly being modified).
-STATUTS_NUMERO_REX = (Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE)
-
 # Which of a client's requests is shown: the active ones first, then the latest.
 RANG_DEMANDE = Case(
     When(statut=Statut.INCOMPLETE, then=Value(0)),
@@ -69,7 +56,7 @@ def clients_representant(user, *, q: str = "", statut: str = "", echeance: bool 
     """The representative's mandates with their client and its current request, by urgency.
 
     q: the start of the client's EORI or a part of its raison sociale (the companies' prefix and trigram
-    indexes); statut: a status of STATUTS_CLIENT, or SANS_DEMANDE; echeance: only the « Incomplète »
+    indexes); statut: a status of STATUTS_CLIENTS, or SANS_DEMANDE; echeance: only the « Incomplète »
     requests due within 7 days, those past their deadline included (not rejected yet: the most urgent).
     Annotations: demande_pk, demande_statut, demande_numero, demande_date_limite, numero_rex.
     """
@@ -77,7 +64,7 @@ def clients_representant(user, *, q: str = "", statut: str = "", echeance: bool 
         return Mandat.objects.none()
     du_client = demandes_operateur(user).filter(titulaire_id=OuterRef("represente_id"))
     choisie = du_client.order_by(RANG_DEMANDE, "-updated_at", "-pk")
-    enregistrement = du_client.filter(statut__in=STATUTS_NUMERO_REX).order_by("-updated_at", "-pk")
+    enregistrement = du_client.filter(statut__in=STATUTS_ENREGISTRES).order_by("-updated_at", "-pk")
     mandats = (
         Mandat.objects.filter(representant_id=user.entreprise_id)
         .select_related("represente")

@@ -56,7 +56,8 @@ def rejeter_delais_depasses() -> int:
 
 @shared_task(acks_late=True, soft_time_limit=1200, time_limit=1260)
 def relancer_echeances() -> int:
-    """Periodic (django-celery-beat, daily): reminders 10 and 3 days before the automatic rejection."""
+    """Periodic (django-celery-beat, hourly from 08:00 to 18:00 Paris): reminders 10 and 3 days before
+    the automatic rejection."""
     return services.relancer_echeances()
 
 

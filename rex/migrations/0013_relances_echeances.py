@@ -5,12 +5,14 @@ from django.db import migrations, models
 
 
 def planifier(apps, schema_editor):
-    """Every day at 08:00, Paris time (django-celery-beat, editable in the admin)."""
+    """Every hour from 08:00 to 18:00, Paris time (django-celery-beat, editable in the admin): the first run
+    of the day sends the reminders; the later ones, which find nothing already sent, catch a request that was
+    locked by an officer at that moment."""
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    huit_heures, _ = CrontabSchedule.objects.get_or_create(
+    heures_ouvrees, _ = CrontabSchedule.objects.get_or_create(
         minute="0",
-        hour="8",
+        hour="8-18",
         day_of_week="*",
         day_of_month="*",
         month_of_year="*",
@@ -18,7 +20,7 @@ def planifier(apps, schema_editor):
     )
     PeriodicTask.objects.update_or_create(
         name="Relancer les demandes incomplètes avant le rejet automatique",
-        defaults={"task": "rex.tasks.relancer_echeances", "crontab": huit_heures, "interval": None},
+        defaults={"task": "rex.tasks.relancer_echeances", "crontab": heures_ouvrees, "interval": None},
     )
 
 

@@ -42,7 +42,7 @@ CHAMPS_NON_COPIES = (
 # The related rows: rubriques 4, 5 and 6 and the documents come along; the rest belongs to each version.
 RELATIONS_COPIEES = ("cadres", "contacts", "marchandises", "documents")
 RELATIONS_NON_COPIEES = (
-    "modifications", "evenements", "courriels", "messages",
+    "modifications", "evenements", "courriels", "messages", "relances",
     "demandegroupepermission", "demandeutilisateurpermission",
 )  # fmt: skip
 

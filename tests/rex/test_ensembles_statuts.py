@@ -30,6 +30,10 @@ def test_status_sets_follow_the_guide():
     assert set(models.STATUTS_IMPRIMABLES) == set(models.STATUTS_AUTORISATIONS) | {Statut.VERSION_ANTERIEURE}
     # « Dupliquer » serves to file again once the request ended without a valid registration.
     assert set(models.STATUTS_TERMINES) == {Statut.REJETEE, Statut.REVOQUEE}
+    # §7: a registration keeps its REX number while its modification is instructed.
+    assert set(models.STATUTS_ENREGISTRES) == {Statut.OCTROYEE, Statut.MODIFICATION_DEMANDEE}
+    # « Mes clients » shows a client's request in any status but a former version (its successor is shown).
+    assert set(models.STATUTS_CLIENTS) == set(Statut) - {Statut.VERSION_ANTERIEURE}
     # The queue holds everything filed, in the order of the state machine.
     assert list(models.STATUTS_DEPOSES) == [s for s in Statut if s != Statut.BROUILLON]
 

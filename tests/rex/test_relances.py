@@ -320,13 +320,13 @@ def test_the_command_and_the_task():
     assert tasks.relancer_echeances() == 1
 
 
-def test_scheduled_daily_at_eight_paris_time():
+def test_scheduled_every_hour_from_eight_to_six_paris_time():
     tache = PeriodicTask.objects.get(task="rex.tasks.relancer_echeances")
     assert tache.enabled and tache.interval is None
     crontab = tache.crontab
     assert (crontab.minute, crontab.hour, crontab.day_of_week, str(crontab.timezone)) == (
         "0",
-        "8",
+        "8-18",
         "*",
         "Europe/Paris",
     )

@@ -213,6 +213,8 @@ def instance(classe: type) -> forms.BaseForm:
         rex.forms.BoutonForm: {"boutons": rex.forms.BOUTONS_DEMANDE},
         rex.forms.NouvelleLigneForm: {"rubrique": "contacts"},
         rex.forms_agent.FiltreFileForm: {"agents": [], "compteurs": {}, "user": User()},
+        rex.forms_agent.ActionsGroupeesForm: {"user": User()},
+        rex.forms_agent.TableauDeBordForm: {"national": True},
     }
     for base, kwargs in arguments.items():
         if issubclass(classe, base):

@@ -11,7 +11,8 @@ the day it runs).
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -51,6 +52,17 @@ NOMS = (
 VILLES = ("Lyon", "Bordeaux", "Lille", "Rennes", "Dijon", "Tours", "Nancy", "Reims", "Annecy", "Pau")
 MOTIF_REJET = "Les conditions d'enregistrement ne sont pas remplies (activité d'exportation non établie)."
 K = Evenement.Kind
+
+
+class Etape(NamedTuple):
+    """One event of a request's life: its kind, the statuses before and after, when, by whom, the text."""
+
+    kind: str
+    avant: str
+    apres: str
+    quand: datetime
+    acteur: User | None
+    texte: str
 
 
 class Command(BaseCommand):
@@ -176,15 +188,15 @@ class Histoire:
         text)."""
         agent = self.hasard.choice(self.agents)
         quand = depot
-        evenements = [(K.SOUMISSION, Statut.BROUILLON, Statut.EN_ETUDE, quand, self.deposant, "")]
+        evenements = [Etape(K.SOUMISSION, Statut.BROUILLON, Statut.EN_ETUDE, quand, self.deposant, "")]
         quand += self.jours(0.2, 4)
-        evenements.append((K.PRISE_EN_CHARGE, Statut.EN_ETUDE, Statut.EN_ETUDE, quand, agent, ""))
+        evenements.append(Etape(K.PRISE_EN_CHARGE, Statut.EN_ETUDE, Statut.EN_ETUDE, quand, agent, ""))
         tirage = self.hasard.random()
         complements = 2 if tirage < 0.12 else 1 if tirage < 0.45 else 0
         for _ in range(complements):
             quand += self.jours(2, 15)
             evenements.append(
-                (
+                Etape(
                     K.DEMANDE_COMPLEMENT,
                     Statut.EN_ETUDE,
                     Statut.INCOMPLETE,
@@ -196,7 +208,7 @@ class Histoire:
             if self.hasard.random() < 0.12:  # no answer: rejected automatically after 30 days
                 quand += DELAI_REPONSE
                 evenements.append(
-                    (
+                    Etape(
                         K.REJET_AUTOMATIQUE,
                         Statut.INCOMPLETE,
                         Statut.REJETEE,
@@ -208,14 +220,14 @@ class Histoire:
                 break
             quand += self.jours(1, 25)
             evenements.append(
-                (K.COMPLEMENT, Statut.INCOMPLETE, Statut.EN_ETUDE, quand, None, "Compléments joints.")
+                Etape(K.COMPLEMENT, Statut.INCOMPLETE, Statut.EN_ETUDE, quand, None, "Compléments joints.")
             )
         else:
             quand += self.jours(2, 30)
             if self.hasard.random() < 0.8:
-                evenements.append((K.OCTROI, Statut.EN_ETUDE, Statut.OCTROYEE, quand, agent, ""))
+                evenements.append(Etape(K.OCTROI, Statut.EN_ETUDE, Statut.OCTROYEE, quand, agent, ""))
             else:
-                evenements.append((K.REJET, Statut.EN_ETUDE, Statut.REJETEE, quand, agent, MOTIF_REJET))
+                evenements.append(Etape(K.REJET, Statut.EN_ETUDE, Statut.REJETEE, quand, agent, MOTIF_REJET))
         passes = [evenement for evenement in evenements if evenement[3] <= self.maintenant]
         return self.sans_delai_depasse(passes)
 
@@ -224,7 +236,7 @@ class Histoire:
         kind, _, apres, quand, _, _ = evenements[-1]
         if apres == Statut.INCOMPLETE and quand + DELAI_REPONSE <= self.maintenant:
             evenements.append(
-                (
+                Etape(
                     K.REJET_AUTOMATIQUE,
                     Statut.INCOMPLETE,
                     Statut.REJETEE,
@@ -241,9 +253,9 @@ class Histoire:
         demande_complement = self.maintenant - self.jours(23, 29.5)
         depot = demande_complement - self.jours(3, 20)
         return [
-            (K.SOUMISSION, Statut.BROUILLON, Statut.EN_ETUDE, depot, self.deposant, ""),
-            (K.PRISE_EN_CHARGE, Statut.EN_ETUDE, Statut.EN_ETUDE, depot + self.jours(0.2, 2), agent, ""),
-            (
+            Etape(K.SOUMISSION, Statut.BROUILLON, Statut.EN_ETUDE, depot, self.deposant, ""),
+            Etape(K.PRISE_EN_CHARGE, Statut.EN_ETUDE, Statut.EN_ETUDE, depot + self.jours(0.2, 2), agent, ""),
+            Etape(
                 K.DEMANDE_COMPLEMENT,
                 Statut.EN_ETUDE,
                 Statut.INCOMPLETE,

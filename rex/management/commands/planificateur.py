@@ -1,9 +1,9 @@
 """The periodic jobs without a broker (`make run`): what Celery beat does in production.
 
 Runs the automatic rejection and the outbox retry every `--intervalle` seconds, until stopped; the
-reminders before the rejection from 08:00 (Paris) on, as beat's daily 08:00 (each is sent once: the later
-passes of the day find nothing); then the other apps' periodic retries, called by their task's name (rex
-imports none of them).
+reminders before the rejection from 08:00 (Paris) on, as beat's hourly 08:00–18:00 (each is sent
+once: the later passes of the day find nothing); then the other apps' periodic retries, called by their
+task's name (rex imports none of them).
 """
 
 import time
