@@ -253,8 +253,8 @@ def actions_groupees(request):
     if bilan.refusees:
         n = len(bilan.refusees)
         quoi = f"réaffectée{pluralize(n)}" if reaffecter else f"prise{pluralize(n)} en charge"
-        details = " ; ".join(f"{nom} : {raison}" for nom, raison in bilan.refusees)
-        messages.error(request, f"{n} demande{pluralize(n)} non {quoi} — {details}")
+        details = " ; ".join(f"{nom} : {raison.rstrip('.')}" for nom, raison in bilan.refusees)
+        messages.error(request, f"{n} demande{pluralize(n)} non {quoi} — {details}.")
     return _retour_file(filtres)
 
 

@@ -54,8 +54,8 @@ def test_take_in_charge_in_bulk_with_partial_refusals(client_agent, agent, colle
     assert messages_de(response) == [
         "2 demandes prises en charge.",
         f"4 demandes non prises en charge — {a_moi.numero} : Vous avez déjà pris en charge cette "
-        f"demande. ; {rejetee.numero} : Action « Prendre en charge » impossible : la demande est au "
-        f"statut « Rejetée ». ; n° {s['autre_service'].pk} : introuvable ; n° {inconnu} : introuvable",
+        f"demande ; {rejetee.numero} : Action « Prendre en charge » impossible : la demande est au "
+        f"statut « Rejetée » ; n° {s['autre_service'].pk} : introuvable ; n° {inconnu} : introuvable.",
     ]
 
 
@@ -66,8 +66,8 @@ def test_another_service_request_is_refused_as_an_unknown_one(client_agent, situ
     une = client_agent.post(URL, {"demandes": [s["autre_service"].pk], "action": "prendre_en_charge"})
     client_agent.get(FILE)  # the summary read
     autre = client_agent.post(URL, {"demandes": [inconnu], "action": "prendre_en_charge"})
-    assert messages_de(une) == [f"1 demande non prise en charge — n° {s['autre_service'].pk} : introuvable"]
-    assert messages_de(autre) == [f"1 demande non prise en charge — n° {inconnu} : introuvable"]
+    assert messages_de(une) == [f"1 demande non prise en charge — n° {s['autre_service'].pk} : introuvable."]
+    assert messages_de(autre) == [f"1 demande non prise en charge — n° {inconnu} : introuvable."]
     assert s["autre_service"].numero not in texte(client_agent.get(FILE))
 
 
@@ -80,7 +80,7 @@ def test_posting_twice_does_no_harm(client_agent, agent, situations):
     seconde = client_agent.post(URL, donnees)
     numeros = [Demande.objects.get(pk=pk).numero for pk in donnees["demandes"]]
     assert messages_de(seconde) == [
-        f"2 demandes non prises en charge — {numeros[0]} : Vous avez déjà pris en charge cette demande. ; "
+        f"2 demandes non prises en charge — {numeros[0]} : Vous avez déjà pris en charge cette demande ; "
         f"{numeros[1]} : Vous avez déjà pris en charge cette demande."
     ]
     assert (

@@ -66,7 +66,7 @@ def test_take_two_requests_in_charge_with_the_keyboard(page, agent, trois):  # n
     page.keyboard.press("Enter")
     erreur = page.locator(".fr-alert--error")
     expect(erreur).to_contain_text("2 demandes non prises en charge")
-    expect(erreur).to_contain_text(f"{premiere.numero} : Vous avez déjà pris en charge cette demande.")
+    expect(erreur).to_contain_text(f"{premiere.numero} : Vous avez déjà pris en charge cette demande")
     assert set(Demande.objects.filter(agent=agent).values_list("pk", flat=True)) == pris
 
 
