@@ -24,6 +24,8 @@ Definitions (the page states them in French):
 - Backlog: the requests « En étude » or « Incomplète » (modification requests included) by age since their
   submission: [0, 7 d), [7, 30 d), [30, 90 d), 90 d and more.
 - Due soon: « Incomplète » with the deadline in (now, now + 7 d]: the queue's filter `echeance=proche`.
+- Per service (the national view): its requests in instruction and due within 7 days now, the decisions
+  taken while it was in charge in the period and their median total time.
 - Per officer: requests in charge (his requests in instruction in the scope), decisions he took in the
   last 30 days, the median total time of his decisions in the period (automatic rejections have no officer).
 """
@@ -86,6 +88,8 @@ class Durees:
     service: Quantiles = Quantiles()
     # acteur id → (decisions in the last 30 days, median total time of his decisions in the period)
     par_agent: dict[int, tuple[int, float | None]] = field(default_factory=dict)
+    # service id → (decisions in the period, median total time of its decisions); the national view only
+    par_service: dict[int, tuple[int, float | None]] = field(default_factory=dict)
 
 
 def debut_periode(mois: int, maintenant: datetime.datetime) -> datetime.datetime:
@@ -181,6 +185,35 @@ def en_charge_par_agent(service: BureauDouane) -> dict[int, int]:
     return dict(lignes)
 
 
+def stock_par_service(*, maintenant) -> dict[int, tuple[int, int]]:
+    """The national view: service id → (requests in instruction, due within 7 days), one GROUP BY."""
+    lignes = (
+        Demande.objects.filter(statut__in=STATUTS_EN_INSTRUCTION, service__isnull=False)
+        .order_by()
+        .values_list("service_id")
+        .annotate(n=Count("*"), proche=Count("pk", filter=_echeance_proche(maintenant)))
+    )
+    return {service_id: (n, proche) for service_id, n, proche in lignes}
+
+
+def par_service(durees_: Durees, *, maintenant) -> list[dict]:
+    """The national view's table: every service with requests in instruction or decisions in the period,
+    by name (two queries: the counts, then the services named)."""
+    stock = stock_par_service(maintenant=maintenant)
+    ids = set(stock) | set(durees_.par_service)
+    services = BureauDouane.objects.filter(pk__in=ids).only("nom").order_by("nom", "pk") if ids else []
+    return [
+        {
+            "service": service,
+            "en_instruction": stock.get(service.pk, (0, 0))[0],
+            "echeances_proches": stock.get(service.pk, (0, 0))[1],
+            "decisions": durees_.par_service.get(service.pk, (0, None))[0],
+            "mediane": durees_.par_service.get(service.pk, (0, None))[1],
+        }
+        for service in services
+    ]
+
+
 def agents(service: BureauDouane) -> QuerySet[User]:
     return User.objects.filter(service=service, is_active=True).order_by(
         "last_name", "first_name", "username"
@@ -196,19 +229,19 @@ def durees(service: BureauDouane | None, *, debut, maintenant) -> Durees:
 
 
 # Each decision of the period with its total and waiting times (in days), then their percentiles for the
-# whole scope and per officer (GROUPING SETS). Served by the index on the decisions (service, date), the
-# requests' primary key (a lookup per decision, never a scan of every request) and the history's index
-# on the request.
+# whole scope, per officer and per service (GROUPING SETS). Served by the index on the decisions
+# (service, date), the requests' primary key (a lookup per decision, never a scan of every request) and
+# the history's index on the request.
 SQL_DUREES = """
 WITH decisions AS (
-    SELECT e.demande_id, e.acteur_id, e.created_at AS decidee_le,
+    SELECT e.demande_id, e.acteur_id, e.service_id, e.created_at AS decidee_le,
         (SELECT d.soumise_le FROM rex_demande d WHERE d.id = e.demande_id) AS soumise_le
     FROM rex_evenement e
     WHERE e.statut_avant = ANY(%(instruction)s) AND e.statut_apres = ANY(%(decision)s)
       AND e.created_at >= %(debut)s AND e.created_at <= %(maintenant)s {service}
 ),
 durees AS (
-    SELECT dec.acteur_id, dec.decidee_le,
+    SELECT dec.acteur_id, dec.service_id, dec.decidee_le,
         EXTRACT(EPOCH FROM dec.decidee_le - dec.soumise_le) / 86400.0 AS total,
         COALESCE((
             SELECT SUM(EXTRACT(EPOCH FROM LEAST(COALESCE((
@@ -223,14 +256,15 @@ durees AS (
     FROM decisions dec
     WHERE dec.soumise_le IS NOT NULL
 )
-SELECT GROUPING(acteur_id), acteur_id, COUNT(*), COUNT(*) FILTER (WHERE decidee_le >= %(recentes)s),
+SELECT GROUPING(acteur_id), GROUPING(service_id), acteur_id, service_id, COUNT(*),
+    COUNT(*) FILTER (WHERE decidee_le >= %(recentes)s),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY total), percentile_cont(0.9) WITHIN GROUP (ORDER BY total),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY attente),
     percentile_cont(0.9) WITHIN GROUP (ORDER BY attente),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY total - attente),
     percentile_cont(0.9) WITHIN GROUP (ORDER BY total - attente)
 FROM durees
-GROUP BY GROUPING SETS ((), (acteur_id))
+GROUP BY GROUPING SETS ((), (acteur_id), (service_id))
 """
 
 
@@ -250,24 +284,27 @@ def durees_sql(service: BureauDouane | None, *, debut, maintenant) -> Durees:
         curseur.execute(sql, parametres)
         lignes = curseur.fetchall()
     resultat = Durees()
-    par_agent = {}
-    for tous, acteur_id, nombre, recentes, *quantiles in lignes:
+    par_agent, par_service = {}, {}
+    for sans_acteur, sans_service, acteur_id, service_id, nombre, recentes, *quantiles in lignes:
         quantiles = [float(q) if q is not None else None for q in quantiles]
-        if tous:
+        if sans_acteur and sans_service:
             resultat = Durees(
                 nombre=nombre,
                 total=Quantiles(*quantiles[0:2]),
                 attente=Quantiles(*quantiles[2:4]),
                 service=Quantiles(*quantiles[4:6]),
             )
-        elif acteur_id is not None:
+        elif sans_service and acteur_id is not None:
             par_agent[acteur_id] = (recentes, quantiles[0])
+        elif sans_acteur and service_id is not None:
+            par_service[service_id] = (nombre, quantiles[0])
     return Durees(
         nombre=resultat.nombre,
         total=resultat.total,
         attente=resultat.attente,
         service=resultat.service,
         par_agent=par_agent,
+        par_service=par_service,
     )
 
 
@@ -280,7 +317,9 @@ def durees_python(service: BureauDouane | None, *, debut, maintenant) -> Durees:
     if service is not None:
         decisions = decisions.filter(service=service)
     decisions = decisions.order_by("-created_at", "-pk")[:PLAFOND_SANS_POSTGRESQL]
-    lignes = list(decisions.values_list("demande_id", "acteur_id", "created_at", "demande__soumise_le"))
+    lignes = list(
+        decisions.values_list("demande_id", "acteur_id", "service_id", "created_at", "demande__soumise_le")
+    )
     periodes = Evenement.objects.filter(
         Q(statut_apres=Statut.INCOMPLETE) | Q(statut_avant=Statut.INCOMPLETE),
         demande_id__in=decisions.values("demande_id"),
@@ -291,9 +330,9 @@ def durees_python(service: BureauDouane | None, *, debut, maintenant) -> Durees:
     ):
         incompletes.setdefault(demande_id, []).append((avant, apres, date))
 
-    totaux, attentes, services_, par_acteur = [], [], [], {}
+    totaux, attentes, services_, par_acteur, par_service = [], [], [], {}, {}
     recentes = maintenant - RECENTES
-    for demande_id, acteur_id, decidee_le, soumise_le in lignes:
+    for demande_id, acteur_id, service_id, decidee_le, soumise_le in lignes:
         total = (decidee_le - soumise_le).total_seconds() / JOUR
         attente = _attente(incompletes.get(demande_id, []), decidee_le) / JOUR
         totaux.append(total)
@@ -302,6 +341,8 @@ def durees_python(service: BureauDouane | None, *, debut, maintenant) -> Durees:
         if acteur_id is not None:
             nombre, siens = par_acteur.get(acteur_id, (0, []))
             par_acteur[acteur_id] = (nombre + (decidee_le >= recentes), [*siens, total])
+        if service_id is not None:
+            par_service.setdefault(service_id, []).append(total)
     return Durees(
         nombre=len(lignes),
         total=_quantiles(totaux),
@@ -309,6 +350,9 @@ def durees_python(service: BureauDouane | None, *, debut, maintenant) -> Durees:
         service=_quantiles(services_),
         par_agent={
             acteur: (nombre, percentile(siens, 0.5)) for acteur, (nombre, siens) in par_acteur.items()
+        },
+        par_service={
+            service_id: (len(siens), percentile(siens, 0.5)) for service_id, siens in par_service.items()
         },
     )
 
@@ -350,8 +394,8 @@ def libelle_mois(jour: datetime.date) -> str:
 
 def tableau_de_bord(service: BureauDouane | None, *, mois: int = PERIODE_DEFAUT, maintenant=None) -> dict:
     """Every figure of the page for `service` (None: every service), a constant number of queries:
-    statuses, months, backlog and deadlines, the deadlines' list, times; per officer (one service) two
-    more."""
+    statuses, months, backlog and deadlines, the deadlines' list, times; per officer (one service) or per
+    service (the national view) two more."""
     maintenant = maintenant or timezone.now()
     debut = debut_periode(mois, maintenant)
     stock = stock_et_echeances(service, maintenant=maintenant)
@@ -364,8 +408,11 @@ def tableau_de_bord(service: BureauDouane | None, *, mois: int = PERIODE_DEFAUT,
         "echeances": echeances_proches(service, maintenant=maintenant),
         "durees": durees(service, debut=debut, maintenant=maintenant),
         "agents": [],
+        "services": [],
     }
-    if service is not None:
+    if service is None:
+        resultat["services"] = par_service(resultat["durees"], maintenant=maintenant)
+    else:
         en_charge = en_charge_par_agent(service)
         par_agent = resultat["durees"].par_agent
         resultat["agents"] = [

@@ -264,6 +264,29 @@ def test_the_national_view_counts_every_service(service, histoire):
     assert figures["agents"] == []
 
 
+def test_the_national_view_has_a_row_per_service(service, histoire):
+    """Lyon: in instruction E, H, L, I, J (I due in 5 days); decided A, B, C, D, totals [12, 20, 30, 35]:
+    median 25. Nantes: K in instruction, due in 2 days; F decided after 1 day."""
+    autre = histoire
+    figures = statistiques.tableau_de_bord(None, mois=3, maintenant=MAINTENANT)
+    lignes = [
+        (ligne["service"], ligne["en_instruction"], ligne["echeances_proches"], ligne["decisions"])
+        for ligne in figures["services"]
+    ]
+    assert lignes == [(service, 5, 1, 4), (autre, 1, 1, 1)]
+    assert [ligne["mediane"] for ligne in figures["services"]] == [pytest.approx(25), pytest.approx(1)]
+    un_service = statistiques.tableau_de_bord(service, mois=3, maintenant=MAINTENANT)
+    assert un_service["services"] == []  # a service's page has its officers instead
+
+
+def test_the_python_fallback_gives_the_same_figures_per_service(service, histoire):
+    autre = histoire
+    durees = statistiques.durees_python(
+        None, debut=statistiques.debut_periode(3, MAINTENANT), maintenant=MAINTENANT
+    )
+    assert durees.par_service == {service.pk: (4, pytest.approx(25)), autre.pk: (1, pytest.approx(1))}
+
+
 # ------------------------------------------------------------------ the page
 def test_page_shows_the_service_figures_and_tables(client, service, agent):
     autre = BureauDouaneFactory(nom="Bureau de Nantes")
@@ -300,7 +323,10 @@ def test_staff_officer_gets_the_national_view_and_a_service_selector(client, ser
     reponse = client.get(URL)
     assert reponse.context["service"] is None
     assert sum(n for _, n in reponse.context["statuts"]) == 5
-    assert 'name="service"' in reponse.content.decode()
+    html = reponse.content.decode()
+    assert 'name="service"' in html
+    assert 'id="donnees-services"' in html and 'id="donnees-agents"' not in html
+    assert [ligne["service"] for ligne in reponse.context["services"]] == [service, autre]
     reponse = client.get(URL, {"service": autre.pk, "periode": "6"})
     assert reponse.context["service"] == autre
     assert sum(n for _, n in reponse.context["statuts"]) == 3
@@ -348,17 +374,22 @@ def _decidees(service, nombre, agent, *, debut=0):
     )
 
 
-@pytest.mark.parametrize("staff", [False, True], ids=["service", "national"])
-def test_queries_are_the_same_for_1_and_500_requests(client, service, agent, staff):
+@pytest.mark.parametrize(
+    "staff, choisi", [(False, False), (True, True), (True, False)], ids=["service", "national", "tous"]
+)
+def test_queries_are_the_same_for_1_and_500_requests(client, service, agent, staff, choisi):
     agent.is_staff = staff
     agent.save()
     client.force_login(agent)
-    parametres = {"service": service.pk} if staff else {}
+    parametres = {"service": service.pk} if choisi else {}
     _decidees(service, 1, agent)
     une = requetes(client, URL, parametres)
     _decidees(service, 499, agent, debut=1)
     for n in range(3):
         UserFactory(service=service, first_name=f"Agent {n}")
+        autre = BureauDouaneFactory(nom=f"Bureau {n}")  # more rows in the national view's table
+        _decidees(autre, 5, UserFactory(service=autre), debut=1000 + 10 * n)
     assert requetes(client, URL, parametres) == une <= REQUETES_MAX
     reponse = client.get(URL, parametres)
-    assert reponse.context["durees"].nombre == 500
+    assert reponse.context["durees"].nombre == (500 if staff == choisi else 515)
+    assert len(reponse.context["services"]) == (0 if staff == choisi else 4)
