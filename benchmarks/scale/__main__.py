@@ -106,7 +106,7 @@ def marquer(url: str, taille: int) -> None:
 
 def environnement(url: str) -> dict[str, str]:
     """The measuring process: test settings (no broker: tasks in-process, e-mails in memory), this database,
-    and the public check's throttling lifted (it allows 20 requests a minute)."""
+    and the public check's and the deadlines feed's throttling lifted (20 and 30 requests a minute)."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_URL"}}
     env.update(
         DJANGO_SETTINGS_MODULE="soprano.settings.test",
@@ -115,6 +115,7 @@ def environnement(url: str) -> dict[str, str]:
         CELERY_EAGER="1",
         LIMITE_VERIFIER="1000000/m",
         LIMITE_VERIFIER_JOUR="100000000/d",
+        LIMITE_CALENDRIER="1000000/m",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import generer_calendrier
 from rex import selectors, views_agent
 from rex.models import Demande, Statut
 
@@ -89,7 +90,28 @@ def pages() -> list[Page]:
         Page(
             "verifier numero=<REX>", reverse("public:verifier") + f"?numero={enregistrement.numero_rex}", None
         ),
+        # Issue 13's cockpits.
+        Page("service stats (officer)", reverse("agent:tableau_de_bord"), "agent"),
+        Page("service stats (national)", reverse("agent:tableau_de_bord"), agent_national().username),
+        Page("Mes clients (repr.)", reverse("rex:clients"), "transitaire"),
+        Page("Mes clients échéance 7 j", reverse("rex:clients") + "?echeance=1", "transitaire"),
+        Page("ICS feed (officer)", calendrier("agent"), None),
+        Page("ICS feed (repr.)", calendrier("transitaire"), None),
     ]
+
+
+def agent_national() -> User:
+    """A staff officer of the demo officer's service: the dashboard's national view (every service)."""
+    agent = User.objects.get(username="agent")
+    national, _ = User.objects.update_or_create(
+        username="agent-national", defaults={"service_id": agent.service_id, "is_staff": True}
+    )
+    return national
+
+
+def calendrier(username: str) -> str:
+    """The deadlines feed's secret address of `username` (generated again at each run)."""
+    return reverse("public:calendrier", args=[generer_calendrier(user=User.objects.get(username=username))])
 
 
 def curseur_page(agent: User, numero: int) -> str:
