@@ -13,7 +13,15 @@ from django.utils.html import format_html, format_html_join
 
 from accounts import services
 from accounts.groupes import synchroniser_groupes
-from accounts.models import BureauDouane, DemandeHabilitation, Departement, Entreprise, Mandat, User
+from accounts.models import (
+    BureauDouane,
+    CalendrierEcheances,
+    DemandeHabilitation,
+    Departement,
+    Entreprise,
+    Mandat,
+    User,
+)
 from accounts.validators import normaliser_eori, validate_siret
 
 # Filters -----------------------------------------------------------------------------------------
@@ -341,3 +349,21 @@ class DemandeHabilitationAdmin(admin.ModelAdmin):
             fait="Comptes habilités au téléservice SOPRANO",
             deja="Déjà habilités (demandes closes)",
         )
+
+
+@admin.register(CalendrierEcheances)
+class CalendrierEcheancesAdmin(admin.ModelAdmin):
+    """The deadlines feeds' addresses: who has one, since when. Only a fingerprint is stored (the address
+    is never shown again); deleting it turns a leaked address off at once."""
+
+    list_display = ("user", "genere_le")
+    search_fields = ("user__username", "user__last_name", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "genere_le")
+    exclude = ("hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

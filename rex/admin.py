@@ -15,6 +15,7 @@ from rex.models import (
     Evenement,
     LigneMarchandise,
     PositionTarifaire,
+    RelanceEcheance,
 )
 from rex.nomenclature import normaliser_recherche
 
@@ -178,6 +179,26 @@ class CourrielEnEchecAdmin(admin.ModelAdmin):
         self.message_user(request, f"{nombre} courriel(s) remis en file d'envoi.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(RelanceEcheance)
+class RelanceEcheanceAdmin(admin.ModelAdmin):
+    """The reminders sent before the automatic rejection (rex.services.relances): read only, a trace."""
+
+    list_display = ("demande", "palier", "date_limite", "created_at")
+    list_filter = ("palier",)
+    search_fields = ("demande__numero",)
+    list_select_related = ("demande",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:

@@ -79,6 +79,7 @@ from rex.models import (
     FiltreEnregistre,
     LigneMarchandise,
     Message,
+    RelanceEcheance,
 )
 from tests.factories import (
     BureauDouaneFactory,
@@ -788,6 +789,12 @@ class Monde:
                 objet = CourrielEnEchec.objects.create(
                     destinataire="inconnu@exemple.fr", sujet="Refusé", texte="…", tentatives=3
                 )
+            elif objet is None and model is RelanceEcheance:
+                objet = RelanceEcheance.objects.create(
+                    demande=self.demandes["deposee"],
+                    date_limite=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+                    palier=3,
+                )
             elif objet is None and model is DemandeHabilitation:
                 objet = DemandeHabilitation.objects.create(
                     user=UserFactory(certifie=True), departement=self.departement
@@ -878,6 +885,7 @@ TABLES = (
     ReponseIdempotente,
     CalendrierEcheances,
     FiltreEnregistre,
+    RelanceEcheance,
 )
 
 
@@ -1018,6 +1026,9 @@ ADMIN_DESACTIVE = {
     "admin:webhooks_livraison_delete",
     "admin:api_jetonapi_add",
     "admin:api_jetonapi_delete",
+    "admin:accounts_calendrierecheances_add",
+    "admin:rex_relanceecheance_add",
+    "admin:rex_relanceecheance_delete",
 }
 # The administrator's POST (an empty body on every form of the admin) is left to the admin's own tests.
 CELLULES_ADMIN = [

@@ -209,3 +209,20 @@ def test_the_feed_has_the_same_queries_for_1_or_500_requests(client, nombre):
     assert len(events) == nombre
     # The secret's row with its user (and company), the deadlines.
     assert len(requetes.captured_queries) == 2, [q["sql"] for q in requetes.captured_queries]
+
+
+def test_the_administrator_deleting_an_address_turns_it_off(client):
+    """A leaked address: the PAE deletes it in the admin (only its fingerprint is listed), it answers 404."""
+    operateur = UserFactory(habilite=True)
+    secret = generer_calendrier(user=operateur)
+    assert flux(client, secret).status_code == 200
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    abonnement = CalendrierEcheances.objects.get(user=operateur)
+    liste = client.get(reverse("admin:accounts_calendrierecheances_changelist")).content.decode()
+    assert operateur.username in liste and secret not in liste and abonnement.hash not in liste
+    reponse = client.post(
+        reverse("admin:accounts_calendrierecheances_delete", args=[abonnement.pk]), {"post": "yes"}
+    )
+    assert reponse.status_code == 302
+    client.logout()
+    assert flux(client, secret).status_code == 404
