@@ -30,14 +30,17 @@ def test_load_demo_creates_every_account_and_is_idempotent(mailoutbox):
 
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=["operateur", "transitaire", "nouveau", "agent", "admin"])
+        for u in User.objects.filter(
+            username__in=["operateur", "transitaire", "nouveau", "agent", "cheffe", "admin"]
+        )
     }
-    assert len(users) == 5
+    assert len(users) == 6
     assert all(u.check_password(DEMO_PASSWORD) and u.is_active for u in users.values())
     assert users["operateur"].est_habilite and not users["operateur"].est_representant
     assert users["transitaire"].est_habilite and users["transitaire"].est_representant
     assert users["nouveau"].est_certifie and not users["nouveau"].est_habilite
-    assert users["agent"].service == paris and users["agent"].est_agent
+    assert users["agent"].service == paris and users["agent"].est_agent and not users["agent"].is_staff
+    assert users["cheffe"].service == paris and users["cheffe"].is_staff and not users["cheffe"].is_superuser
     assert users["admin"].is_superuser and users["admin"].is_staff
     clients = Mandat.objects.en_cours().filter(representant=users["transitaire"].entreprise)
     # Two clients, and those of « Mes clients » (rex's load_demo_clients): 7 running mandates of 9.
@@ -59,5 +62,5 @@ def test_demo_logins_prints_table():
     texte = out.getvalue()
     assert f"{settings.SITE_URL}/admin/" in texte
     assert DEMO_PASSWORD in texte
-    for username in ("operateur", "transitaire", "nouveau", "agent", "admin"):
+    for username in ("operateur", "transitaire", "nouveau", "agent", "cheffe", "admin"):
         assert username in texte

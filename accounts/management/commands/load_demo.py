@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = (
     ("transitaire", "Représentant en douane, certifié et habilité, onze clients (« Mes clients »)"),
     ("nouveau", "Opérateur certifié, pas encore habilité (pour « Demander mon habilitation »)"),
     ("agent", "Agent des douanes (back-office)"),
+    ("cheffe", "Cheffe de service (back-office ; « Tableau de bord du service » : vue nationale)"),
     ("admin", "Administrateur / PAE (interface d'administration)"),
 )
 
@@ -119,6 +120,8 @@ class Command(BaseCommand):
             )
 
         self._user("agent", "Sophie", "Bernard", service=bureau)
+        # A staff officer: the dashboard's national view (every service) and its service selector.
+        self._user("cheffe", "Hélène", "Marchal", service=bureau, is_staff=True)
         # Requests come from rex's own commands (accounts never imports rex): the representative's clients
         # in every situation (« Mes clients »), and a year of the service's history (its dashboard).
         call_command("load_demo_clients", stdout=self.stdout)
