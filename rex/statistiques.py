@@ -142,13 +142,14 @@ def par_mois(service: BureauDouane | None, *, mois: int, maintenant) -> list[tup
 def stock_et_echeances(service: BureauDouane | None, *, maintenant) -> dict:
     """The backlog by age and the count due within 7 days, in one aggregate."""
     en_instruction = Q(statut__in=STATUTS_EN_INSTRUCTION)
+    # COUNT(statut) (never null): a column of the index, so that the count is an index-only scan.
     comptes = {}
     for rang, (_, debut, fin) in enumerate(TRANCHES_AGE):
         tranche = en_instruction & Q(soumise_le__lte=maintenant - datetime.timedelta(days=debut))
         if fin is not None:
             tranche &= Q(soumise_le__gt=maintenant - datetime.timedelta(days=fin))
-        comptes[f"t{rang}"] = Count("pk", filter=tranche)
-    comptes["proche"] = Count("pk", filter=_echeance_proche(maintenant))
+        comptes[f"t{rang}"] = Count("statut", filter=tranche)
+    comptes["proche"] = Count("statut", filter=_echeance_proche(maintenant))
     demandes = demandes_du_perimetre(service).filter(en_instruction)  # the (service, statut) index
     valeurs = demandes.order_by().aggregate(**comptes)
     return {
@@ -191,7 +192,7 @@ def stock_par_service(*, maintenant) -> dict[int, tuple[int, int]]:
         Demande.objects.filter(statut__in=STATUTS_EN_INSTRUCTION, service__isnull=False)
         .order_by()
         .values_list("service_id")
-        .annotate(n=Count("*"), proche=Count("pk", filter=_echeance_proche(maintenant)))
+        .annotate(n=Count("*"), proche=Count("statut", filter=_echeance_proche(maintenant)))
     )
     return {service_id: (n, proche) for service_id, n, proche in lignes}
 
@@ -229,31 +230,39 @@ def durees(service: BureauDouane | None, *, debut, maintenant) -> Durees:
 
 
 # Each decision of the period with its total and waiting times (in days), then their percentiles for the
-# whole scope, per officer and per service (GROUPING SETS). Served by the index on the decisions
-# (service, date), the requests' primary key (a lookup per decision, never a scan of every request) and
-# the history's index on the request.
+# whole scope, per officer and per service (GROUPING SETS). Set-based: the decisions are read once
+# (materialized: the index on the decisions (service, date), the submission date by primary key), then the
+# « Incomplète » transitions of those requests in one pass (the history's index on the request, the keys
+# handed over as one array), each entry paired with the next transition (LEAD: the state machine makes
+# entries and exits alternate), summed per request and joined back. No correlated subquery per decision.
 SQL_DUREES = """
-WITH decisions AS (
+WITH decisions AS MATERIALIZED (
     SELECT e.demande_id, e.acteur_id, e.service_id, e.created_at AS decidee_le,
         (SELECT d.soumise_le FROM rex_demande d WHERE d.id = e.demande_id) AS soumise_le
     FROM rex_evenement e
     WHERE e.statut_avant = ANY(%(instruction)s) AND e.statut_apres = ANY(%(decision)s)
       AND e.created_at >= %(debut)s AND e.created_at <= %(maintenant)s {service}
 ),
+passages AS (
+    SELECT s.demande_id, dec.decidee_le, s.statut_apres = %(incomplete)s AS entree, s.created_at,
+        LEAD(s.created_at) OVER (PARTITION BY s.demande_id ORDER BY s.created_at, s.id) AS suivant
+    FROM rex_evenement s JOIN decisions dec ON dec.demande_id = s.demande_id
+    WHERE s.demande_id = ANY(ARRAY(SELECT demande_id FROM decisions))
+      AND ((s.statut_apres = %(incomplete)s AND s.statut_avant NOT IN (%(incomplete)s, ''))
+        OR (s.statut_avant = %(incomplete)s AND s.statut_apres NOT IN (%(incomplete)s, '')))
+),
+attentes AS (
+    SELECT demande_id,
+        SUM(EXTRACT(EPOCH FROM LEAST(COALESCE(suivant, decidee_le), decidee_le) - created_at)) AS secondes
+    FROM passages
+    WHERE entree AND created_at <= decidee_le
+    GROUP BY demande_id
+),
 durees AS (
     SELECT dec.acteur_id, dec.service_id, dec.decidee_le,
         EXTRACT(EPOCH FROM dec.decidee_le - dec.soumise_le) / 86400.0 AS total,
-        COALESCE((
-            SELECT SUM(EXTRACT(EPOCH FROM LEAST(COALESCE((
-                SELECT MIN(f.created_at) FROM rex_evenement f
-                WHERE f.demande_id = s.demande_id AND f.statut_avant = %(incomplete)s
-                  AND f.statut_apres NOT IN (%(incomplete)s, '') AND f.created_at >= s.created_at
-            ), dec.decidee_le), dec.decidee_le) - s.created_at))
-            FROM rex_evenement s
-            WHERE s.demande_id = dec.demande_id AND s.statut_apres = %(incomplete)s
-              AND s.statut_avant NOT IN (%(incomplete)s, '') AND s.created_at <= dec.decidee_le
-        ), 0) / 86400.0 AS attente
-    FROM decisions dec
+        COALESCE(a.secondes, 0) / 86400.0 AS attente
+    FROM decisions dec LEFT JOIN attentes a ON a.demande_id = dec.demande_id
     WHERE dec.soumise_le IS NOT NULL
 )
 SELECT GROUPING(acteur_id), GROUPING(service_id), acteur_id, service_id, COUNT(*),
