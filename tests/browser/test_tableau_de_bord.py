@@ -107,7 +107,7 @@ def test_the_demo_officer_finds_the_dashboard_and_a_staff_officer_chooses_the_se
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord du service")
     expect(page.locator("bar-chart canvas")).to_have_count(4)
     agents = page.get_by_role("table", name="Activité des agents du service")
-    expect(agents.locator("tbody tr")).to_have_count(4)
+    expect(agents.locator("tbody tr")).to_have_count(5)  # agent, cheffe and the three colleagues
     echeances = page.get_by_role("region", name="Échéances sous 7 jours")
     echeances.get_by_role("link", name="Voir toutes les échéances proches dans la file").click()
     expect(page).to_have_url(re.compile(r"/agent/\?echeance=proche&tri=echeance$"))
