@@ -100,8 +100,9 @@ def abimer(demande: Demande, alteration: str) -> None:
         autre = DemandeFactory(
             complete=True, created_by=UserFactory(habilite=True), titulaire=demande.titulaire
         )
+        # A number of a past year: never one the counter hands out to the requests filed by the test.
         Demande.objects.filter(pk=autre.pk).update(
-            statut=Statut.EN_ETUDE, numero=f"FR-REX-2026-{autre.pk:05d}"
+            statut=Statut.EN_ETUDE, numero=f"FR-REX-1999-{autre.pk:05d}"
         )
     elif alteration == "mandat_termine":
         hier = timezone.localdate() - timedelta(days=1)
