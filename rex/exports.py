@@ -102,11 +102,18 @@ class _Tampon:
         return ligne
 
 
-def flux_csv(demandes: QuerySet[Demande]) -> Iterator[str]:
+def ecrire_csv(entetes, lignes) -> Iterator[str]:
+    """CSV text for a spreadsheet in French, row by row (streamed): UTF-8 with its BOM, « ; » between
+    cells. The rows come as text already made inert (neutraliser)."""
     ecrivain = csv.writer(_Tampon(), delimiter=SEPARATEUR)
-    yield "\ufeff" + ecrivain.writerow(ENTETES)
-    for demande in demandes.iterator(chunk_size=TAILLE_LOT):
-        yield ecrivain.writerow([_texte(v) for v in valeurs(demande)])
+    yield "\ufeff" + ecrivain.writerow(entetes)
+    for ligne in lignes:
+        yield ecrivain.writerow(ligne)
+
+
+def flux_csv(demandes: QuerySet[Demande]) -> Iterator[str]:
+    lignes = ([_texte(v) for v in valeurs(demande)] for demande in demandes.iterator(chunk_size=TAILLE_LOT))
+    return ecrire_csv(ENTETES, lignes)
 
 
 def _cellule(feuille, valeur) -> WriteOnlyCell:

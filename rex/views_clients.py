@@ -4,7 +4,6 @@ For the users of a customs representative only: any other operator gets a 404 (t
 an officer is sent to his back-office (the operator portal's check).
 """
 
-import csv
 from collections.abc import Iterator
 from datetime import date, datetime
 from urllib.parse import urlencode
@@ -15,12 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import operateur_habilite_required
+from rex import exports
 from rex.forms_clients import FiltreClientsForm
 from rex.selectors_clients import clients_representant, ligne_client, page_clients
 
 PAR_PAGE_CLIENTS = 25
-# A cell a spreadsheet would read as a formula starts with one of these: it is prefixed with « ' ».
-DEBUT_FORMULE = ("=", "+", "-", "@")
 COLONNES_CSV = (
     "Raison sociale",
     "EORI",
@@ -71,8 +69,7 @@ def clients(request):
 
 
 def _cellule(valeur) -> str:
-    texte = "" if valeur is None else str(valeur)
-    return "'" + texte if texte.startswith(DEBUT_FORMULE) else texte
+    return exports.neutraliser("" if valeur is None else str(valeur))
 
 
 def _date(valeur: date | None) -> str:
@@ -84,34 +81,27 @@ def _date(valeur: date | None) -> str:
 
 
 def _csv(mandats) -> Iterator[str]:
-    """The rows as CSV text for a spreadsheet in French: UTF-8 with its BOM, « ; » between cells."""
-
-    class Tampon:
-        def write(self, valeur: str) -> str:
-            return valeur
-
-    writer = csv.writer(Tampon(), delimiter=";")
-    yield "\ufeff" + writer.writerow(COLONNES_CSV)
+    """The rows as CSV text for a spreadsheet in French (rex.exports: BOM, « ; », no formula)."""
     maintenant = timezone.now()
-    for mandat in mandats.iterator(chunk_size=500):
-        ligne = ligne_client(mandat, maintenant)
-        yield writer.writerow(
-            [
-                _cellule(valeur)
-                for valeur in (
-                    ligne.raison_sociale,
-                    ligne.eori,
-                    ligne.mandat,
-                    _date(ligne.mandat_debut),
-                    _date(ligne.mandat_fin),
-                    ligne.statut_libelle,
-                    ligne.demande_numero,
-                    ligne.numero_rex,
-                    _date(ligne.date_limite),
-                    ligne.jours,
-                )
-            ]
-        )
+    lignes = (
+        [
+            _cellule(valeur)
+            for valeur in (
+                ligne.raison_sociale,
+                ligne.eori,
+                ligne.mandat,
+                _date(ligne.mandat_debut),
+                _date(ligne.mandat_fin),
+                ligne.statut_libelle,
+                ligne.demande_numero,
+                ligne.numero_rex,
+                _date(ligne.date_limite),
+                ligne.jours,
+            )
+        ]
+        for ligne in (ligne_client(mandat, maintenant) for mandat in mandats.iterator(chunk_size=500))
+    )
+    return exports.ecrire_csv(COLONNES_CSV, lignes)
 
 
 @operateur_habilite_required
